@@ -1,0 +1,52 @@
+package org.retinasynth.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalBlobStoreTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void storesByContentHashAndDeduplicates() {
+        LocalBlobStore store = new LocalBlobStore(new StorageProperties(root));
+        byte[] bytes = "fundus".getBytes(StandardCharsets.UTF_8);
+        String key = store.put(bytes);
+        assertThat(key).isEqualTo(LocalBlobStore.sha256(bytes));
+        assertThat(root.resolve(key.substring(0, 2)).resolve(key.substring(2, 4)).resolve(key)).hasBinaryContent(bytes);
+        assertThat(store.put(bytes)).isEqualTo(key);
+        assertThat(store.get(key)).contains(bytes);
+        assertThat(store.totalBytes()).isEqualTo(bytes.length);
+        store.delete(key);
+        assertThat(store.exists(key)).isFalse();
+        assertThat(store.get(key)).isEmpty();
+    }
+
+    @Test
+    void knownDigest() {
+        assertThat(LocalBlobStore.sha256("abc".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    @Test
+    void partialWritesOfADeadProcessAreClearedAndNeverVisible() throws Exception {
+        Files.createDirectories(root.resolve("tmp"));
+        Path partial = Files.writeString(root.resolve("tmp").resolve("abcd1234.part"), "half a blo");
+        LocalBlobStore store = new LocalBlobStore(new StorageProperties(root));
+        assertThat(partial).doesNotExist();
+        assertThat(store.totalBytes()).isZero();
+    }
+
+    @Test
+    void refusesKeysThatAreNotHashes() {
+        LocalBlobStore store = new LocalBlobStore(new StorageProperties(root));
+        assertThatThrownBy(() -> store.get("../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
