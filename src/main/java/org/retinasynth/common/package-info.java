@@ -1,0 +1,2 @@
+/** The few exceptions every capability raises and the API edge maps to problem+json statuses. */
+package org.retinasynth.common;

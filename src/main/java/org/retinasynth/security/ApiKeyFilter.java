@@ -1,0 +1,86 @@
+package org.retinasynth.security;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Resolves the API key of every {@code /api/} request to an {@link Owner}, once, so that no
+ * controller checks keys by hand. Health, docs and metrics stay open for probes and scrapers.
+ */
+@Component
+public class ApiKeyFilter extends OncePerRequestFilter {
+
+    public static final String HEADER = "X-API-Key";
+    static final String OWNER_ATTRIBUTE = Owner.class.getName();
+
+    private final ApiKeyService keys;
+
+    public ApiKeyFilter(ApiKeyService keys) {
+        this.keys = keys;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith(request.getContextPath() + "/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String key = presentedKey(request);
+        if (key == null) {
+            reject(response, request, "Missing API key",
+                    "Send your key in the " + HEADER + " header (or as 'Authorization: Bearer <key>').");
+            return;
+        }
+        Optional<Owner> owner = keys.authenticate(key);
+        if (owner.isEmpty()) {
+            reject(response, request, "Invalid API key", "The key is unknown or has been revoked.");
+            return;
+        }
+        request.setAttribute(OWNER_ATTRIBUTE, owner.get());
+        chain.doFilter(request, response);
+    }
+
+    private static String presentedKey(HttpServletRequest request) {
+        String key = request.getHeader(HEADER);
+        if (key == null) {
+            String auth = request.getHeader("Authorization");
+            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                key = auth.substring(7);
+            }
+        }
+        return key == null || key.isBlank() ? null : key.trim();
+    }
+
+    private static void reject(HttpServletResponse response, HttpServletRequest request, String title, String detail)
+            throws IOException {
+        response.setStatus(HttpStatus.UNAUTHORIZED.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setHeader("WWW-Authenticate", "ApiKey header=\"" + HEADER + "\"");
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":401,"
+                + "\"detail\":\"" + detail + "\",\"instance\":\"" + jsonEscape(request.getRequestURI()) + "\"}");
+    }
+
+    private static String jsonEscape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}
