@@ -1,0 +1,14 @@
+package org.retinasynth.dataset;
+
+import java.awt.Rectangle;
+import java.time.OffsetDateTime;
+
+/**
+ * One stored image: the original bytes and the preprocessed working-size PNG are blobs keyed by
+ * sha256; the field-of-view box is kept so the crop can be audited against the original.
+ */
+public record DatasetImage(String id, String datasetId, String uploadId, String filename, int grade, Split split,
+                           boolean splitGiven, String quality, String device, String originalSha256,
+                           String originalFormat, long originalBytes, int width, int height, Rectangle fieldOfView,
+                           String processedSha256, ImageQuality imageQuality, OffsetDateTime createdAt) {
+}

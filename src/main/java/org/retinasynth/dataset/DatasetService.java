@@ -1,0 +1,399 @@
+package org.retinasynth.dataset;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.imageio.ImageIO;
+import org.retinasynth.common.ConflictException;
+import org.retinasynth.common.NotFoundException;
+import org.retinasynth.security.Owner;
+import org.retinasynth.storage.BlobStore;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Datasets of one owner: creation, the three upload routes (files + CSV, ZIP, MedMNIST NPZ),
+ * demo phantoms, statistics and sample grids. Every method takes the calling {@link Owner}; a
+ * dataset of another owner is simply not found.
+ */
+@Service
+public class DatasetService {
+
+    /** What a caller may choose when creating a dataset; nulls take the configured defaults. */
+    public record NewDataset(String name, String description, Integer workingSize, List<String> classNames,
+                             Long splitSeed, Double valFraction, Double testFraction) {
+    }
+
+    /** An uploaded file as the API received it. */
+    public record UploadedFile(String name, byte[] bytes) {
+    }
+
+    public record Page<T>(List<T> items, int page, int size, long total) {
+    }
+
+    /** Stored bytes with what a download needs to label them. */
+    public record Blob(byte[] bytes, String filename, String mediaType) {
+    }
+
+    private final DatasetRepository repository;
+    private final ImageIngestion ingestion;
+    private final BlobStore blobs;
+    private final DatasetProperties defaults;
+    private final UploadLimits limits;
+    private final ObjectMapper json;
+
+    DatasetService(DatasetRepository repository, ImageIngestion ingestion, BlobStore blobs,
+                   DatasetProperties defaults, UploadLimits limits, ObjectMapper json) {
+        this.repository = repository;
+        this.ingestion = ingestion;
+        this.blobs = blobs;
+        this.defaults = defaults;
+        this.limits = limits;
+        this.json = json;
+    }
+
+    public Dataset create(Owner owner, NewDataset spec) {
+        int size = spec.workingSize() != null ? spec.workingSize() : defaults.workingSize();
+        if (size < FundusPreprocessor.MIN_SIZE || size > FundusPreprocessor.MAX_SIZE) {
+            throw new IllegalArgumentException("workingSize must be between " + FundusPreprocessor.MIN_SIZE + " and "
+                    + FundusPreprocessor.MAX_SIZE + ", was " + size);
+        }
+        List<String> classes = spec.classNames() == null || spec.classNames().isEmpty()
+                ? GradeScale.ICDR : spec.classNames().stream().map(String::trim).toList();
+        if (classes.size() < 2 || classes.size() > 100 || Set.copyOf(classes).size() != classes.size()
+                || classes.stream().anyMatch(c -> c.isEmpty() || c.length() > 100 || c.contains("\n"))) {
+            throw new IllegalArgumentException(
+                    "classNames must be 2-100 distinct, non-empty single-line names of at most 100 characters");
+        }
+        double val = spec.valFraction() != null ? spec.valFraction() : defaults.valFraction();
+        double test = spec.testFraction() != null ? spec.testFraction() : defaults.testFraction();
+        if (val < 0 || test < 0 || val + test >= 1) {
+            throw new IllegalArgumentException("valFraction and testFraction must be >= 0 and sum to less than 1");
+        }
+        if (repository.nameTaken(owner.id(), spec.name())) {
+            throw new ConflictException("you already have a dataset named '" + spec.name() + "'");
+        }
+        long seed = spec.splitSeed() != null ? spec.splitSeed() : ThreadLocalRandom.current().nextLong(1L << 48);
+        Dataset d = new Dataset(UUID.randomUUID().toString(), owner.id(), spec.name(), spec.description(), size,
+                classes, seed, val, test, OffsetDateTime.now(ZoneOffset.UTC), 0);
+        repository.insert(d);
+        return d;
+    }
+
+    public Dataset get(Owner owner, String id) {
+        return repository.find(owner.id(), id).orElseThrow(() -> new NotFoundException("dataset", id));
+    }
+
+    public Page<Dataset> list(Owner owner, int page, int size) {
+        return new Page<>(repository.page(owner.id(), page, size), page, size, repository.count(owner.id()));
+    }
+
+    /** Deletes rows first, then the blobs no other image still references. */
+    public void delete(Owner owner, String id) {
+        get(owner, id);
+        Set<String> keys = repository.delete(owner.id(), id);
+        keys.stream().filter(k -> !repository.blobReferenced(k)).forEach(blobs::delete);
+    }
+
+    /**
+     * Files with labels from a CSV, or, without a CSV, one grade (and optional split) for all.
+     */
+    public UploadReport uploadFiles(Owner owner, String id, List<UploadedFile> files, byte[] labelsCsv,
+                                    String grade, String split) {
+        Dataset d = get(owner, id);
+        long bytes = files.stream().mapToLong(f -> f.bytes().length).sum() + (labelsCsv == null ? 0 : labelsCsv.length);
+        List<UploadedFile> named = files.stream().map(f -> new UploadedFile(safeName(f.name()), f.bytes())).toList();
+        if (labelsCsv != null) {
+            return withCsvLabels(d, "files", named, labelsCsv, bytes);
+        }
+        if (grade == null || grade.isBlank()) {
+            throw new InputRejectedException(InputRejectedException.Kind.BAD_LABELS,
+                    "Labels are missing: send a 'labels' CSV (filename,grade[,split,quality,device]) or a 'grade' for all files");
+        }
+        ImageIngestion.Label label = new ImageIngestion.Label(grade, parseSplit(split), null, null);
+        List<ImageIngestion.Candidate> candidates = named.stream()
+                .map(f -> new ImageIngestion.Candidate(f.name(), f.bytes(), null, label)).toList();
+        return ingestion.ingest(d, "files", candidates, List.of(), bytes);
+    }
+
+    /**
+     * A ZIP holding a labels CSV, or in ImageFolder layout where a file's parent folder names its
+     * grade ({@code 0/…}, {@code train/3/…}) and an enclosing folder may name its split.
+     */
+    public UploadReport uploadZip(Owner owner, String id, Path zip, String displayName, long bytes) {
+        Dataset d = get(owner, id);
+        requireZipContainer(zip, "ZIP archive");
+        List<ZipArchiveReader.ArchiveEntry> entries = ZipArchiveReader.read(zip, displayName, limits);
+        List<ZipArchiveReader.ArchiveEntry> csvs = entries.stream()
+                .filter(e -> e.name().toLowerCase(Locale.ROOT).endsWith(".csv")).toList();
+        if (csvs.size() > 1) {
+            throw new InputRejectedException(InputRejectedException.Kind.BAD_LABELS,
+                    "The archive holds more than one CSV; keep exactly one labels file");
+        }
+        List<UploadedFile> files = entries.stream().filter(e -> !csvs.contains(e))
+                .map(e -> new UploadedFile(e.name(), e.bytes())).toList();
+        if (csvs.size() == 1) {
+            return withCsvLabels(d, "zip", files, csvs.get(0).bytes(), bytes);
+        }
+        List<ImageIngestion.Candidate> candidates = new ArrayList<>();
+        List<UploadReport.RejectedFile> rejected = new ArrayList<>();
+        for (UploadedFile f : files) {
+            String[] parts = f.name().split("/");
+            if (parts.length < 2) {
+                rejected.add(new UploadReport.RejectedFile(f.name(),
+                        "not in a grade folder (ImageFolder layout: <grade>/<file>) and the archive has no labels CSV"));
+                continue;
+            }
+            Split split = Arrays.stream(parts, 0, parts.length - 2).map(Split::parse)
+                    .flatMap(java.util.Optional::stream).findFirst().orElse(null);
+            candidates.add(new ImageIngestion.Candidate(f.name(), f.bytes(), null,
+                    new ImageIngestion.Label(parts[parts.length - 2], split, null, null)));
+        }
+        return ingestion.ingest(d, "zip", candidates, rejected, bytes);
+    }
+
+    /** A MedMNIST-layout NPZ; its train/val/test arrays keep their split. */
+    public UploadReport uploadNpz(Owner owner, String id, Path npz, String displayName, long bytes) {
+        Dataset d = get(owner, id);
+        requireZipContainer(npz, "NumPy .npz file");
+        NpzReader.MedMnistSplits splits = NpzReader.readMedMnist(npz, displayName, limits);
+        List<ImageIngestion.Candidate> candidates = new ArrayList<>();
+        for (NpzReader.MedMnistSplits.Split s : splits.splits().values()) {
+            Split split = Split.parse(s.name()).orElseThrow();
+            for (int i = 0; i < s.images().size(); i++) {
+                BufferedImage image = s.images().get(i);
+                candidates.add(new ImageIngestion.Candidate(String.format(Locale.ROOT, "%s_%05d.png", s.name(), i),
+                        SampleGrid.png(image), image,
+                        new ImageIngestion.Label(Integer.toString(s.labels()[i]), split, null, null)));
+            }
+        }
+        return ingestion.ingest(d, "npz", candidates, List.of(), bytes);
+    }
+
+    /** A dataset of synthetic phantoms with known grades, framed like real 3:2 camera images. */
+    public Dataset createDemo(Owner owner, NewDataset spec, List<Integer> countsPerGrade, int imageSize, long seed) {
+        if (countsPerGrade.size() != PhantomGenerator.GRADES || countsPerGrade.stream().anyMatch(c -> c < 0 || c > 2000)) {
+            throw new IllegalArgumentException("countsPerGrade must list " + PhantomGenerator.GRADES
+                    + " counts between 0 and 2000");
+        }
+        if (imageSize < 32 || imageSize > 1024) {
+            throw new IllegalArgumentException("imageSize must be between 32 and 1024");
+        }
+        Dataset d = create(owner, new NewDataset(spec.name(), spec.description(), spec.workingSize(), GradeScale.ICDR,
+                spec.splitSeed() != null ? spec.splitSeed() : seed, spec.valFraction(), spec.testFraction()));
+        PhantomGenerator generator = new PhantomGenerator(seed);
+        List<ImageIngestion.Candidate> candidates = new ArrayList<>();
+        long bytes = 0;
+        for (int grade = 0; grade < PhantomGenerator.GRADES; grade++) {
+            for (int i = 0; i < countsPerGrade.get(grade); i++) {
+                BufferedImage framed = PhantomGenerator.withBlackBorder(generator.render(grade, imageSize),
+                        imageSize * 3 / 2, imageSize);
+                byte[] png = SampleGrid.png(framed);
+                bytes += png.length;
+                candidates.add(new ImageIngestion.Candidate(
+                        String.format(Locale.ROOT, "phantom_g%d_%04d.png", grade, i), png, null,
+                        new ImageIngestion.Label(Integer.toString(grade), null, "phantom", "phantom-generator")));
+            }
+        }
+        if (!candidates.isEmpty()) {
+            ingestion.ingest(d, "demo", candidates, List.of(), bytes);
+        }
+        return get(owner, d.id());
+    }
+
+    public Page<DatasetImage> images(Owner owner, String id, Integer grade, Split split, int page, int size) {
+        get(owner, id);
+        return new Page<>(repository.images(id, grade, split, size, (long) page * size), page, size,
+                repository.countImages(id, grade, split));
+    }
+
+    public DatasetImage image(Owner owner, String id, String imageId) {
+        get(owner, id);
+        return repository.image(id, imageId).orElseThrow(() -> new NotFoundException("image", imageId));
+    }
+
+    public Blob original(Owner owner, String id, String imageId) {
+        DatasetImage i = image(owner, id, imageId);
+        String media = switch (i.originalFormat()) {
+            case "jpeg" -> "image/jpeg";
+            case "tiff" -> "image/tiff";
+            default -> "image/png";
+        };
+        return new Blob(blob(i.originalSha256()), i.filename().substring(i.filename().lastIndexOf('/') + 1), media);
+    }
+
+    public Blob processed(Owner owner, String id, String imageId) {
+        DatasetImage i = image(owner, id, imageId);
+        return new Blob(blob(i.processedSha256()), i.id() + ".png", "image/png");
+    }
+
+    public List<UploadReport> uploads(Owner owner, String id) {
+        get(owner, id);
+        return repository.uploadReports(id).stream().map(r -> json.readValue(r, UploadReport.class)).toList();
+    }
+
+    public DatasetStats stats(Owner owner, String id) {
+        Dataset d = get(owner, id);
+        int classes = d.classNames().size();
+        List<DatasetImage> all = repository.images(id, null, null, Integer.MAX_VALUE, 0);
+        Long[] byGrade = new Long[classes];
+        Arrays.fill(byGrade, 0L);
+        Map<String, List<Long>> bySplit = new LinkedHashMap<>();
+        for (Split s : Split.values()) {
+            bySplit.put(s.label(), new ArrayList<>(java.util.Collections.nCopies(classes, 0L)));
+        }
+        Map<Integer, List<DatasetImage>> perGrade = new HashMap<>();
+        for (DatasetImage i : all) {
+            byGrade[i.grade()]++;
+            List<Long> row = bySplit.get(i.split().label());
+            row.set(i.grade(), row.get(i.grade()) + 1);
+            perGrade.computeIfAbsent(i.grade(), g -> new ArrayList<>()).add(i);
+        }
+        List<Integer> missing = new ArrayList<>();
+        long max = 0;
+        long min = Long.MAX_VALUE;
+        for (int g = 0; g < classes; g++) {
+            if (byGrade[g] == 0) {
+                missing.add(g);
+            } else {
+                max = Math.max(max, byGrade[g]);
+                min = Math.min(min, byGrade[g]);
+            }
+        }
+        List<DatasetStats.GradeSummary> summaries = new ArrayList<>();
+        for (int g = 0; g < classes; g++) {
+            List<DatasetImage> imgs = perGrade.getOrDefault(g, List.of());
+            summaries.add(new DatasetStats.GradeSummary(g, d.classNames().get(g), imgs.size(),
+                    summary(imgs, i -> i.width()), summary(imgs, i -> i.height()),
+                    summary(imgs, i -> i.imageQuality().brightness()), summary(imgs, i -> i.imageQuality().contrast()),
+                    summary(imgs, i -> i.imageQuality().sharpness())));
+        }
+        return new DatasetStats(id, all.size(), d.classNames(), List.of(byGrade), bySplit,
+                max == 0 ? null : (double) max / min, missing, summaries);
+    }
+
+    /** A PNG with one row of up to {@code perGrade} preprocessed images per grade. */
+    public byte[] grid(Owner owner, String id, int perGrade, Split split) {
+        Dataset d = get(owner, id);
+        if (perGrade < 1 || perGrade > 32) {
+            throw new IllegalArgumentException("perGrade must be between 1 and 32");
+        }
+        List<String> labels = new ArrayList<>();
+        List<List<BufferedImage>> rows = new ArrayList<>();
+        for (int g = 0; g < d.classNames().size(); g++) {
+            labels.add(g + " " + d.classNames().get(g));
+            List<BufferedImage> row = new ArrayList<>();
+            for (DatasetImage i : repository.images(id, g, split, perGrade, 0)) {
+                row.add(readPng(blob(i.processedSha256())));
+            }
+            rows.add(row);
+        }
+        return SampleGrid.png(SampleGrid.render(labels, rows, Math.max(d.workingSize(), 64)));
+    }
+
+    private UploadReport withCsvLabels(Dataset d, String source, List<UploadedFile> files, byte[] csv, long bytes) {
+        LabelsCsv.Parsed parsed = LabelsCsv.parse(csv, "labels CSV");
+        Map<String, LabelsCsv.Row> byName = new HashMap<>();
+        Map<String, LabelsCsv.Row> byKey = new HashMap<>();
+        for (LabelsCsv.Row r : parsed.rows()) {
+            byName.put(r.filename(), r);
+            byKey.putIfAbsent(LabelsCsv.key(r.filename()), r);
+        }
+        List<UploadReport.RejectedFile> rejected = new ArrayList<>();
+        parsed.errors().forEach(e -> rejected.add(new UploadReport.RejectedFile("labels line " + e.line(), e.reason())));
+        Set<LabelsCsv.Row> used = new java.util.HashSet<>();
+        List<ImageIngestion.Candidate> candidates = new ArrayList<>();
+        for (UploadedFile f : files) {
+            String name = f.name();
+            String base = name.substring(name.lastIndexOf('/') + 1);
+            LabelsCsv.Row row = byName.getOrDefault(name, byName.getOrDefault(base, byKey.get(LabelsCsv.key(name))));
+            if (row != null && !used.add(row)) {
+                rejected.add(new UploadReport.RejectedFile(name, "its label row (line " + row.line()
+                        + ") already labels another file"));
+                continue;
+            }
+            ImageIngestion.Label label = null;
+            if (row != null) {
+                Split split = row.split() == null || row.split().isBlank() ? null : Split.parse(row.split()).orElse(null);
+                label = new ImageIngestion.Label(row.gradeText(), split, row.quality(), row.device());
+            }
+            candidates.add(new ImageIngestion.Candidate(name, f.bytes(), null, label));
+        }
+        for (LabelsCsv.Row r : parsed.rows()) {
+            if (!used.contains(r)) {
+                rejected.add(new UploadReport.RejectedFile(r.filename(), "listed in the labels (line " + r.line()
+                        + ") but no such file was uploaded"));
+            }
+        }
+        return ingestion.ingest(d, source, candidates, rejected, bytes);
+    }
+
+    /**
+     * ZIP and NPZ both start with a local-file header; anything else is the wrong type (415), while
+     * a file that starts right but breaks later is malformed (400).
+     */
+    private static void requireZipContainer(Path file, String expected) {
+        byte[] head = new byte[4];
+        int n;
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, 4);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        boolean zip = n == 4 && head[0] == 'P' && head[1] == 'K'
+                && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
+        if (!zip) {
+            throw new InputRejectedException(InputRejectedException.Kind.UNSUPPORTED_TYPE,
+                    "The upload is not a " + expected + " (it does not start with a ZIP header)");
+        }
+    }
+
+    private static Split parseSplit(String split) {
+        if (split == null || split.isBlank()) {
+            return null;
+        }
+        return Split.parse(split).orElseThrow(() -> new IllegalArgumentException(
+                "split must be train, val or test, was '" + split + "'"));
+    }
+
+    /** Multipart file names are user input: keep only the last path segment of a browser upload. */
+    private static String safeName(String name) {
+        String n = name == null ? "" : name.replace('\\', '/');
+        n = n.substring(n.lastIndexOf('/') + 1).strip();
+        if (n.isEmpty() || n.equals(".") || n.equals("..") || n.chars().anyMatch(ch -> ch < 0x20)) {
+            throw new InputRejectedException(InputRejectedException.Kind.MALFORMED, "Unusable file name '" + name + "'");
+        }
+        return n.length() > 400 ? n.substring(0, 400) : n;
+    }
+
+    private byte[] blob(String sha) {
+        return blobs.get(sha).orElseThrow(() -> new IllegalStateException("blob " + sha + " is missing from the store"));
+    }
+
+    private static BufferedImage readPng(byte[] png) {
+        try {
+            return ImageIO.read(new ByteArrayInputStream(png));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static DatasetStats.Summary summary(List<DatasetImage> images,
+                                                java.util.function.ToDoubleFunction<DatasetImage> f) {
+        return DatasetStats.Summary.of(images.stream().mapToDouble(f).toArray());
+    }
+}

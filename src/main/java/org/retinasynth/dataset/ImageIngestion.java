@@ -1,0 +1,191 @@
+package org.retinasynth.dataset;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.awt.Rectangle;
+import java.awt.image.BufferedImage;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.retinasynth.storage.BlobStore;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * The one path every upload takes once its container (files, ZIP, NPZ) has been unpacked:
+ * validate the label, decode with limits, preprocess, store blobs, then commit all rows in one
+ * transaction. Blobs are written before rows, so a crash can leave an unreferenced blob but never
+ * a row pointing at a missing one; a returned report means the rows are committed.
+ */
+@Component
+class ImageIngestion {
+
+    /** One file of an upload before decoding; {@code label} is null when no label was found. */
+    record Candidate(String name, byte[] bytes, BufferedImage decoded, Label label) {
+    }
+
+    /** A label as given by the upload; grade is still text until checked against the class names. */
+    record Label(String gradeText, Split split, String quality, String device) {
+    }
+
+    private record Processed(Candidate candidate, int grade, String format, int width, int height, Rectangle fov,
+                             byte[] processedPng, ImageQuality quality) {
+    }
+
+    private final DatasetRepository repository;
+    private final BlobStore blobs;
+    private final UploadLimits limits;
+    private final TransactionTemplate tx;
+    private final ObjectMapper json;
+    private final MeterRegistry meters;
+
+    ImageIngestion(DatasetRepository repository, BlobStore blobs, UploadLimits limits, TransactionTemplate tx,
+                   ObjectMapper json, MeterRegistry meters) {
+        this.repository = repository;
+        this.blobs = blobs;
+        this.limits = limits;
+        this.tx = tx;
+        this.json = json;
+        this.meters = meters;
+    }
+
+    /**
+     * @param rejectedEarly files refused while unpacking (e.g. a CSV row without a file); they are
+     *                      reported alongside the files refused here
+     */
+    UploadReport ingest(Dataset dataset, String source, List<Candidate> candidates,
+                        List<UploadReport.RejectedFile> rejectedEarly, long uploadBytes) {
+        long started = System.nanoTime();
+        List<UploadReport.RejectedFile> rejected = new ArrayList<>(rejectedEarly);
+        Set<String> existing = repository.filenames(dataset.id());
+        List<Candidate> fresh = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (Candidate c : candidates) {
+            if (existing.contains(c.name())) {
+                rejected.add(new UploadReport.RejectedFile(c.name(), "a file of this name is already in the dataset"));
+            } else if (!seen.add(c.name())) {
+                rejected.add(new UploadReport.RejectedFile(c.name(), "duplicate file name in this upload"));
+            } else {
+                fresh.add(c);
+            }
+        }
+
+        List<Object> outcomes = fresh.parallelStream().map(c -> process(c, dataset)).toList();
+        List<Processed> accepted = new ArrayList<>();
+        for (Object o : outcomes) {
+            if (o instanceof Processed p) {
+                accepted.add(p);
+            } else {
+                rejected.add((UploadReport.RejectedFile) o);
+            }
+        }
+        rejected.sort(Comparator.comparing(UploadReport.RejectedFile::name));
+        meters.counter("retinasynth.upload.rejected.files", "source", source).increment(rejected.size());
+        if (accepted.isEmpty()) {
+            meters.counter("retinasynth.uploads", "source", source, "outcome", "rejected").increment();
+            throw new NoImageAcceptedException(rejected);
+        }
+
+        String uploadId = UUID.randomUUID().toString();
+        Map<String, Split> splits = assignSplits(dataset, accepted);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<DatasetImage> rows = new ArrayList<>();
+        for (Processed p : accepted) {
+            Candidate c = p.candidate();
+            String original = blobs.put(c.bytes());
+            String processed = blobs.put(p.processedPng());
+            Label l = c.label();
+            rows.add(new DatasetImage(UUID.randomUUID().toString(), dataset.id(), uploadId, c.name(), p.grade(),
+                    splits.get(c.name()), l.split() != null, l.quality(), l.device(), original, p.format(),
+                    c.bytes().length, p.width(), p.height(), p.fov(), processed, p.quality(), now));
+        }
+        Map<Integer, Integer> perGrade = new TreeMap<>(accepted.stream()
+                .collect(Collectors.groupingBy(Processed::grade, Collectors.summingInt(p -> 1))));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        UploadReport report = new UploadReport(uploadId, dataset.id(), source, accepted.size(), rejected.size(),
+                perGrade, List.copyOf(rejected), uploadBytes, seconds);
+        String reportJson = json.writeValueAsString(report);
+        tx.executeWithoutResult(status -> {
+            repository.insertUpload(uploadId, dataset.id(), source, accepted.size(), rejected.size(), uploadBytes,
+                    reportJson, now);
+            rows.forEach(repository::insertImage);
+        });
+        meters.counter("retinasynth.uploads", "source", source, "outcome", "stored").increment();
+        meters.counter("retinasynth.upload.images", "source", source).increment(accepted.size());
+        meters.counter("retinasynth.upload.bytes", "source", source).increment(uploadBytes);
+        return report;
+    }
+
+    /** Returns a {@link Processed} or the {@link UploadReport.RejectedFile} saying why not. */
+    private Object process(Candidate c, Dataset dataset) {
+        if (c.label() == null) {
+            return new UploadReport.RejectedFile(c.name(), "no label: the file is not listed in the labels");
+        }
+        OptionalInt grade = GradeScale.parse(c.label().gradeText(), dataset.classNames());
+        if (grade.isEmpty()) {
+            return new UploadReport.RejectedFile(c.name(), "unknown grade '" + c.label().gradeText()
+                    + "' (expected " + GradeScale.expected(dataset.classNames()) + ")");
+        }
+        try {
+            BufferedImage image;
+            String format;
+            if (c.decoded() != null) {
+                image = c.decoded();
+                format = "npy";
+            } else {
+                ImageDecoder.DecodedImage decoded = ImageDecoder.decode(c.bytes(), c.name(), limits);
+                image = decoded.image();
+                format = decoded.format();
+            }
+            Rectangle fov = FundusPreprocessor.fieldOfView(image);
+            BufferedImage working = FundusPreprocessor.squareResize(
+                    image.getSubimage(fov.x, fov.y, fov.width, fov.height), dataset.workingSize());
+            return new Processed(c, grade.getAsInt(), format, image.getWidth(), image.getHeight(), fov,
+                    SampleGrid.png(working), ImageQuality.measure(working));
+        } catch (InputRejectedException e) {
+            if (e.kind() == InputRejectedException.Kind.TOO_LARGE || e.kind() == InputRejectedException.Kind.UNSAFE) {
+                throw e; // a decompression bomb taints the whole upload: refuse it before anything is stored
+            }
+            return new UploadReport.RejectedFile(c.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Keeps given splits; stratifies the rest per grade. The shuffle is seeded by the dataset's
+     * split seed and the sorted file names, so the same upload always splits the same way.
+     */
+    private static Map<String, Split> assignSplits(Dataset dataset, List<Processed> accepted) {
+        Map<String, Split> result = new java.util.HashMap<>();
+        Map<Integer, List<String>> unsplit = new TreeMap<>();
+        for (Processed p : accepted) {
+            Split given = p.candidate().label().split();
+            if (given != null) {
+                result.put(p.candidate().name(), given);
+            } else {
+                unsplit.computeIfAbsent(p.grade(), g -> new ArrayList<>()).add(p.candidate().name());
+            }
+        }
+        for (Map.Entry<Integer, List<String>> e : unsplit.entrySet()) {
+            List<String> names = e.getValue();
+            names.sort(null);
+            Random random = new Random(dataset.splitSeed() * 31 + e.getKey() * 1_000_003L + names.hashCode());
+            java.util.Collections.shuffle(names, random);
+            int n = names.size();
+            int test = (int) Math.round(n * dataset.testFraction());
+            int val = (int) Math.round(n * dataset.valFraction());
+            for (int i = 0; i < n; i++) {
+                result.put(names.get(i), i < test ? Split.TEST : i < test + val ? Split.VAL : Split.TRAIN);
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,29 @@
+package org.retinasynth;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** Holds the arrows of shared/DESIGN.md in place: data flows one way, the API edge is a leaf. */
+@AnalyzeClasses(packages = "org.retinasynth", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule nothingImportsTheApi = noClasses().that().resideOutsideOfPackage("org.retinasynth.api..")
+            .should().dependOnClassesThat().resideInAPackage("org.retinasynth.api..");
+
+    @ArchTest
+    static final ArchRule storageKnowsNoCapability = noClasses().that().resideInAPackage("org.retinasynth.storage..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.retinasynth.dataset..", "org.retinasynth.security..", "org.retinasynth.api..");
+
+    @ArchTest
+    static final ArchRule datasetDoesNotReachUpstream = noClasses().that().resideInAPackage("org.retinasynth.dataset..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.retinasynth.api..");
+
+    @ArchTest
+    static final ArchRule securityKnowsNoCapability = noClasses().that().resideInAPackage("org.retinasynth.security..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.retinasynth.dataset..", "org.retinasynth.api..");
+}
