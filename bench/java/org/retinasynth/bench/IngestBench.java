@@ -1,0 +1,216 @@
+package org.retinasynth.bench;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
+import org.retinasynth.RetinaSynthApplication;
+import org.retinasynth.dataset.DatasetService;
+import org.retinasynth.dataset.PhantomGenerator;
+import org.retinasynth.dataset.UploadReport;
+import org.retinasynth.security.ApiKeyService;
+import org.retinasynth.security.Owner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Ingestion throughput of the real service path (ZIP safety checks, decode with limits,
+ * field-of-view crop, resize, quality measures, PNG encode, blob writes, one DB transaction) against
+ * a plain ImageIO decode-and-resize loop over the same bytes, measured in the same run.
+ * The reference runs once single-threaded (the plain loop) and once on as many threads as the
+ * service uses, so the ratio is not flattered by parallelism.
+ *
+ * <p>Run with {@code bench/ingest.sh}; real photos are read from {@code ../shared/data}.
+ */
+public final class IngestBench {
+
+    private static final int SIZE = 64;
+
+    public static void main(String[] args) throws Exception {
+        Path shared = Path.of(args.length > 0 ? args[0] : "../shared/data");
+        Path out = Files.createDirectories(Path.of("bench/out"));
+        Path work = Files.createTempDirectory("retinasynth-bench-");
+        System.out.printf(Locale.ROOT, "cores=%d maxHeap=%d MiB java=%s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RetinaSynthApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties("retinasynth.data-dir=" + work, "retinasynth.security.print-first-key=false",
+                        "logging.level.root=WARN")
+                .run()) {
+            DatasetService datasets = app.getBean(DatasetService.class);
+            Owner owner = app.getBean(ApiKeyService.class).issue("bench", false, "bench").owner();
+
+            List<Entry> phantoms = phantoms(2000, 512);
+            Path phantomZip = zip(work.resolve("phantoms.zip"), phantoms, null);
+            run("phantoms 2000 x 512px JPEG", datasets, owner, phantomZip, phantoms);
+
+            Path photosDir = shared.resolve("srahim-dr-fundus-subset");
+            if (Files.isDirectory(photosDir)) {
+                List<Entry> photos = srahim(photosDir);
+                Path photoZip = zip(work.resolve("photos.zip"), photos, labels(photos));
+                run("srahim 154 x 3872x2592 JPEG", datasets, owner, photoZip, photos);
+            } else {
+                System.out.println("skipped real photos: " + photosDir + " not found");
+            }
+        }
+        System.out.println("bench output folder: " + out.toAbsolutePath());
+    }
+
+    private record Entry(String name, byte[] bytes, int grade) {
+    }
+
+    private static void run(String label, DatasetService datasets, Owner owner, Path zip, List<Entry> entries)
+            throws Exception {
+        long bytes = Files.size(zip);
+        double mib = bytes / 1048576.0;
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        // warm-up of the decoders and JIT on a slice, untimed
+        reference(entries.subList(0, Math.min(20, entries.size())), 1);
+
+        resetPeaks();
+        long t0 = System.nanoTime();
+        reference(entries, 1);
+        double ref1 = (System.nanoTime() - t0) / 1e9;
+        long refHeap = peakHeap();
+
+        resetPeaks();
+        t0 = System.nanoTime();
+        reference(entries, threads);
+        double refN = (System.nanoTime() - t0) / 1e9;
+
+        String id = datasets.create(owner, new DatasetService.NewDataset(label + " " + System.nanoTime(), null, SIZE,
+                null, 1L, null, null)).id();
+        resetPeaks();
+        t0 = System.nanoTime();
+        UploadReport report = datasets.uploadZip(owner, id, zip, zip.getFileName().toString(), bytes);
+        double svc = (System.nanoTime() - t0) / 1e9;
+        long svcHeap = peakHeap();
+
+        int n = entries.size();
+        System.out.printf(Locale.ROOT, "%n== %s (%.1f MiB zip, %d images, accepted %d, rejected %d)%n", label, mib, n,
+                report.accepted(), report.rejected());
+        System.out.printf(Locale.ROOT, "service ingest          : %7.2f s  %7.1f img/s  %6.1f MiB/s  peak heap %d MiB%n",
+                svc, n / svc, mib / svc, svcHeap >> 20);
+        System.out.printf(Locale.ROOT, "ImageIO loop, 1 thread  : %7.2f s  %7.1f img/s  %6.1f MiB/s  peak heap %d MiB%n",
+                ref1, n / ref1, mib / ref1, refHeap >> 20);
+        System.out.printf(Locale.ROOT, "ImageIO loop, %d threads : %7.2f s  %7.1f img/s  %6.1f MiB/s%n", threads, refN,
+                n / refN, mib / refN);
+        System.out.printf(Locale.ROOT, "ratio service / reference: %.2f (vs 1 thread), %.2f (vs %d threads); target >= 0.8%n",
+                ref1 / svc, refN / svc, threads);
+    }
+
+    /** The plain loop: decode with ImageIO, resize to the working size, nothing else. */
+    private static void reference(List<Entry> entries, int threads) throws Exception {
+        var stream = threads > 1 ? entries.parallelStream() : entries.stream();
+        long checksum = stream.mapToLong(e -> {
+            try {
+                BufferedImage img = ImageIO.read(new ByteArrayInputStream(e.bytes()));
+                BufferedImage small = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = small.createGraphics();
+                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                g.drawImage(img, 0, 0, SIZE, SIZE, null);
+                g.dispose();
+                return small.getRGB(SIZE / 2, SIZE / 2);
+            } catch (IOException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }).sum();
+        if (checksum == 42) {
+            System.out.println("(checksum guard)");
+        }
+    }
+
+    private static List<Entry> phantoms(int count, int size) throws IOException {
+        PhantomGenerator gen = new PhantomGenerator(2026);
+        List<Entry> list = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int grade = i % PhantomGenerator.GRADES;
+            BufferedImage framed = PhantomGenerator.withBlackBorder(gen.render(grade, size), size * 3 / 2, size);
+            var buf = new java.io.ByteArrayOutputStream();
+            ImageIO.write(framed, "jpg", buf);
+            list.add(new Entry(grade + "/phantom_" + i + ".jpg", buf.toByteArray(), grade));
+        }
+        return list;
+    }
+
+    /** ICDR grade of the repository's ten classes (maculopathy is not a DR grade; ADED counts as 4). */
+    private static int gradeOfClass(int classId) {
+        return switch (classId) {
+            case 1 -> 0;
+            case 2, 3 -> 1;
+            case 4, 5 -> 2;
+            case 6, 7 -> 3;
+            default -> 4;
+        };
+    }
+
+    private static List<Entry> srahim(Path dir) throws IOException {
+        List<Entry> list = new ArrayList<>();
+        List<String> lines = Files.readAllLines(dir.resolve("labels.csv"));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            Path file = dir.resolve(f[0]);
+            list.add(new Entry(file.getFileName().toString().replace(".jpg", "") + "_" + f[1] + ".jpg",
+                    Files.readAllBytes(file), gradeOfClass(Integer.parseInt(f[1]))));
+        }
+        return list;
+    }
+
+    private static byte[] labels(List<Entry> entries) {
+        StringBuilder csv = new StringBuilder("filename,grade\n");
+        entries.forEach(e -> csv.append(e.name()).append(',').append(e.grade()).append('\n'));
+        return csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** JPEGs do not deflate: stored entries, as a camera export would be. */
+    private static Path zip(Path target, List<Entry> entries, byte[] labelsCsv) throws IOException {
+        try (OutputStream os = Files.newOutputStream(target); ZipOutputStream z = new ZipOutputStream(os)) {
+            for (Entry e : entries) {
+                put(z, e.name(), e.bytes());
+            }
+            if (labelsCsv != null) {
+                put(z, "labels.csv", labelsCsv);
+            }
+        }
+        return target;
+    }
+
+    private static void put(ZipOutputStream z, String name, byte[] bytes) throws IOException {
+        ZipEntry ze = new ZipEntry(name);
+        ze.setMethod(ZipEntry.STORED);
+        ze.setSize(bytes.length);
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        ze.setCrc(crc.getValue());
+        z.putNextEntry(ze);
+        z.write(bytes);
+        z.closeEntry();
+    }
+
+    private static void resetPeaks() {
+        System.gc();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeap() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    }
+}
