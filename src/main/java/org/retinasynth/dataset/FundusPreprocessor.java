@@ -89,6 +89,15 @@ public final class FundusPreprocessor {
 
     /** Crop to the field of view, then {@link #squareResize}; size must be in 28..256. */
     public static BufferedImage preprocess(BufferedImage src, int size) {
+        return preprocessWithFieldOfView(src, size).image();
+    }
+
+    /** A preprocessed image with the field-of-view box it was cut from, in source pixels. */
+    public record Preprocessed(Rectangle fieldOfView, BufferedImage image) {
+    }
+
+    /** {@link #preprocess} that also returns the box, reading the source image only once. */
+    public static Preprocessed preprocessWithFieldOfView(BufferedImage src, int size) {
         if (size < MIN_SIZE || size > MAX_SIZE) {
             throw new IllegalArgumentException(
                     "size must be in " + MIN_SIZE + ".." + MAX_SIZE + ", got " + size);
@@ -105,9 +114,10 @@ public final class FundusPreprocessor {
                     ceilDiv(fov.box.y + fov.box.height, fov.k) - fov.box.y / fov.k);
             int more = factor / fov.k;
             Pixels reduced = boxDownscale(RowReader.of(fov.reduced), r, more);
-            return drawSquare(reduced, fov.k * more, fov.box.width, fov.box.height, size);
+            return new Preprocessed(fov.box,
+                    drawSquare(reduced, fov.k * more, fov.box.width, fov.box.height, size));
         }
-        return squareResize(RowReader.of(src), fov.box, size);
+        return new Preprocessed(fov.box, squareResize(RowReader.of(src), fov.box, size));
     }
 
     /** HWC interleaved uint8 RGB, the tensor layout the training code streams. */

@@ -98,16 +98,17 @@ class ImageIngestion {
         String uploadId = UUID.randomUUID().toString();
         Map<String, Split> splits = assignSplits(dataset, accepted);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<DatasetImage> rows = new ArrayList<>();
-        for (Processed p : accepted) {
+        // Only now, with every file checked, is anything written; in parallel, since each write
+        // waits for its own fsync.
+        List<DatasetImage> rows = accepted.parallelStream().map(p -> {
             Candidate c = p.candidate();
             String original = blobs.put(c.bytes());
             String processed = blobs.put(p.processedPng());
             Label l = c.label();
-            rows.add(new DatasetImage(UUID.randomUUID().toString(), dataset.id(), uploadId, c.name(), p.grade(),
+            return new DatasetImage(UUID.randomUUID().toString(), dataset.id(), uploadId, c.name(), p.grade(),
                     splits.get(c.name()), l.split() != null, l.quality(), l.device(), original, p.format(),
-                    c.bytes().length, p.width(), p.height(), p.fov(), processed, p.quality(), now));
-        }
+                    c.bytes().length, p.width(), p.height(), p.fov(), processed, p.quality(), now);
+        }).toList();
         Map<Integer, Integer> perGrade = new TreeMap<>(accepted.stream()
                 .collect(Collectors.groupingBy(Processed::grade, Collectors.summingInt(p -> 1))));
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -146,11 +147,10 @@ class ImageIngestion {
                 image = decoded.image();
                 format = decoded.format();
             }
-            Rectangle fov = FundusPreprocessor.fieldOfView(image);
-            BufferedImage working = FundusPreprocessor.squareResize(
-                    image.getSubimage(fov.x, fov.y, fov.width, fov.height), dataset.workingSize());
-            return new Processed(c, grade.getAsInt(), format, image.getWidth(), image.getHeight(), fov,
-                    SampleGrid.png(working), ImageQuality.measure(working));
+            FundusPreprocessor.Preprocessed p = FundusPreprocessor.preprocessWithFieldOfView(image,
+                    dataset.workingSize());
+            return new Processed(c, grade.getAsInt(), format, image.getWidth(), image.getHeight(), p.fieldOfView(),
+                    SampleGrid.png(p.image()), ImageQuality.measure(p.image()));
         } catch (InputRejectedException e) {
             if (e.kind() == InputRejectedException.Kind.TOO_LARGE || e.kind() == InputRejectedException.Kind.UNSAFE) {
                 throw e; // a decompression bomb taints the whole upload: refuse it before anything is stored
