@@ -18,6 +18,7 @@ final class Architecture {
     /** One convolution or dense layer, for counting. */
     record Layer(String name, String kind, int in, int out, int kernel, int outH, int outW) {
         long flops() {
+            // outH/outW of a linear layer only describe the reshape that follows it
             return kind.equals("linear")
                     ? 2L * in * out
                     : 2L * in * kernel * kernel * out * (long) outH * outW;
@@ -102,7 +103,7 @@ final class Architecture {
     List<Layer> decoderLayers() {
         List<Layer> layers = new ArrayList<>();
         layers.add(new Layer("dec_in", "linear", config.latentDim() + config.numClasses(),
-                encoderFeatures(), 0, 1, 1));
+                encoderFeatures(), 0, bottleneck, bottleneck));
         int in = topChannels();
         int side = bottleneck;
         for (int j = 0; j < stages; j++) {
@@ -136,6 +137,10 @@ final class Architecture {
     }
 
     private static String describe(Layer l, boolean encoder) {
+        if (l.name().equals("dec_in")) {
+            return String.format("%-9s linear %d -> %d, reshape to %dx%dx%d, LeakyReLU(0.2)",
+                    l.name(), l.in(), l.out(), l.out() / (l.outH() * l.outW()), l.outH(), l.outW());
+        }
         if (l.kind().equals("linear")) {
             return String.format("%-9s linear %d -> %d", l.name(), l.in(), l.out());
         }
@@ -144,8 +149,8 @@ final class Architecture {
                     l.name(), l.in(), l.out(), l.outH(), l.outW());
         }
         if (l.name().equals("dec_out")) {
-            return String.format("%-9s conv3x3 %d -> %d @%dx%d", l.name(), l.in(), l.out(),
-                    l.outH(), l.outW());
+            return String.format("%-9s conv3x3 %d -> %d @%dx%d (computed as %d, sliced)", l.name(),
+                    l.in(), l.out(), l.outH(), l.outW(), (l.out() + 15) / 16 * 16);
         }
         return String.format("%-9s conv3x3 %d -> %d @%dx%d + pixel shuffle -> %d @%dx%d + BN +"
                         + " LeakyReLU(0.2)", l.name(), l.in(), l.out(), l.outH(), l.outW(),
