@@ -1,0 +1,176 @@
+package org.retinasynth.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Convolutional (conditional) VAE as one DJL block with four children:
+ *
+ * <ul>
+ *   <li>{@code encoder}: n x [conv 4x4 stride 2 pad 1 (no bias) -> BatchNorm -> LeakyReLU(0.2)],
+ *       then flatten;
+ *   <li>{@code posterior}: linear (features ++ one-hot grade) -> 2 x latent, split into mean and
+ *       log-variance;
+ *   <li>{@code decoderInput}: linear (z ++ one-hot grade) -> C_top x s0 x s0, LeakyReLU;
+ *   <li>{@code decoder}: n x [conv 3x3 pad 1 to 4C (no bias) -> {@link PixelShuffle} -> BatchNorm ->
+ *       LeakyReLU(0.2)], then conv 3x3 pad 1 to the output channels (with bias; computed with the
+ *       channel count rounded up to 16 and sliced, see {@link Architecture#computedOutputChannels}).
+ * </ul>
+ *
+ * See {@link Architecture} for the channel/size plan and the padding of sizes that are not
+ * {@code 4..7 x 2^n}. BatchNorm uses batch statistics when {@code training} is true (and updates its
+ * running averages, momentum 0.9) and the running averages otherwise; the façade passes
+ * {@code training=true} only inside a training step, so evaluation, reconstruction, encoding and
+ * sampling are deterministic and independent of the batch they are computed in.
+ *
+ * <p>{@link #forwardInternal} takes {@code (x, eps[, onehot])} and returns
+ * {@code (decoderOutput, mean, logVar)} with {@code z = mean + exp(logVar/2) * eps}; the façade calls
+ * {@link #encode} and {@link #decode} directly so that it can draw K x M samples per image.
+ */
+final class ConvVaeBlock extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+    private static final float SLOPE = 0.2f;
+    /** Log-variance is clipped to this range purely as a numerical safety net. */
+    static final float LOGVAR_MIN = -30f;
+    static final float LOGVAR_MAX = 20f;
+
+    private final Architecture arch;
+    private final SequentialBlock encoder;
+    private final Linear posterior;
+    private final Linear decoderInput;
+    private final SequentialBlock decoder;
+
+    ConvVaeBlock(Architecture arch) {
+        super(VERSION);
+        this.arch = arch;
+        SequentialBlock enc = new SequentialBlock();
+        for (int i = 0; i < arch.stages; i++) {
+            enc.add(Conv2d.builder()
+                            .setKernelShape(new Shape(4, 4))
+                            .optStride(new Shape(2, 2))
+                            .optPadding(new Shape(1, 1))
+                            .setFilters(arch.encoderChannels[i])
+                            .optBias(false)
+                            .build())
+                    .add(BatchNorm.builder().build())
+                    .add(Activation.leakyReluBlock(SLOPE));
+        }
+        enc.add(Blocks.batchFlattenBlock());
+        encoder = addChildBlock("encoder", enc);
+        posterior = addChildBlock("posterior",
+                Linear.builder().setUnits(2L * arch.config.latentDim()).build());
+        decoderInput = addChildBlock("decoderInput",
+                Linear.builder().setUnits(arch.encoderFeatures()).build());
+        SequentialBlock dec = new SequentialBlock();
+        for (int j = 0; j < arch.stages; j++) {
+            dec.add(Conv2d.builder()
+                            .setKernelShape(new Shape(3, 3))
+                            .optPadding(new Shape(1, 1))
+                            .setFilters(4 * arch.decoderChannels[j])
+                            .optBias(false)
+                            .build())
+                    .add(new PixelShuffle())
+                    .add(BatchNorm.builder().build())
+                    .add(Activation.leakyReluBlock(SLOPE));
+        }
+        dec.add(Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optPadding(new Shape(1, 1))
+                .setFilters(arch.computedOutputChannels)
+                .build());
+        decoder = addChildBlock("decoder", dec);
+    }
+
+    Architecture architecture() {
+        return arch;
+    }
+
+    /**
+     * @param x      (B, C, S, S) images in [0,1]
+     * @param onehot (B, classes) or null
+     * @return (mean, logVar), each (B, latent)
+     */
+    NDList encode(ParameterStore ps, NDArray x, NDArray onehot, boolean training) {
+        int pad = arch.padded - arch.config.imageSize();
+        if (pad > 0) {
+            int before = arch.padBefore;
+            int after = pad - before;
+            x = x.pad(new Shape(before, after, before, after), 0);
+        }
+        NDArray h = encoder.forward(ps, new NDList(x), training).singletonOrThrow();
+        if (onehot != null) {
+            h = h.concat(onehot, 1);
+        }
+        NDList stats = posterior.forward(ps, new NDList(h), training).singletonOrThrow().split(2, 1);
+        return new NDList(stats.get(0), stats.get(1).clip(LOGVAR_MIN, LOGVAR_MAX));
+    }
+
+    /**
+     * @param z      (N, latent)
+     * @param onehot (N, classes) or null
+     * @return raw decoder output (N, outputChannels, S, S): logits of the mean, then (learned
+     *     likelihood only) the unconstrained log-sigma channels
+     */
+    NDArray decode(ParameterStore ps, NDArray z, NDArray onehot, boolean training) {
+        if (onehot != null) {
+            z = z.concat(onehot, 1);
+        }
+        NDArray h = decoderInput.forward(ps, new NDList(z), training).singletonOrThrow();
+        h = Activation.leakyRelu(
+                h.reshape(h.getShape().get(0), arch.topChannels(), arch.bottleneck, arch.bottleneck),
+                SLOPE);
+        NDArray out = decoder.forward(ps, new NDList(h), training).singletonOrThrow();
+        if (arch.padded != arch.config.imageSize()) {
+            int a = arch.padBefore;
+            int b = a + arch.config.imageSize();
+            out = out.get(new NDIndex(":, :{}, {}:{}, {}:{}", arch.outputChannels, a, b, a, b));
+        } else if (arch.computedOutputChannels != arch.outputChannels) {
+            out = out.get(new NDIndex(":, :{}", arch.outputChannels));
+        }
+        return out;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        NDArray eps = inputs.get(1);
+        NDArray onehot = inputs.size() > 2 ? inputs.get(2) : null;
+        NDList stats = encode(ps, x, onehot, training);
+        NDArray z = stats.get(0).add(stats.get(1).mul(0.5f).exp().mul(eps));
+        return new NDList(decode(ps, z, onehot, training), stats.get(0), stats.get(1));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long b = inputShapes[0].get(0);
+        int s = arch.config.imageSize();
+        int d = arch.config.latentDim();
+        return new Shape[] {new Shape(b, arch.outputChannels, s, s), new Shape(b, d), new Shape(b, d)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        long b = inputShapes[0].get(0);
+        VaeConfig c = arch.config;
+        encoder.initialize(manager, dataType, new Shape(b, c.channels(), arch.padded, arch.padded));
+        posterior.initialize(manager, dataType, new Shape(b, arch.encoderFeatures() + c.numClasses()));
+        decoderInput.initialize(manager, dataType, new Shape(b, c.latentDim() + c.numClasses()));
+        decoder.initialize(manager, dataType,
+                new Shape(b, arch.topChannels(), arch.bottleneck, arch.bottleneck));
+    }
+}

@@ -1,0 +1,70 @@
+package org.retinasynth.model;
+
+import java.util.List;
+
+/**
+ * Floating-point operations of the model, counted from the layer shapes.
+ *
+ * <p>Convention: a multiply-add is 2 FLOPs; convolution = {@code 2 Cin k k Cout Hout Wout}, linear
+ * = {@code 2 in out}; biases, BatchNorm, activations, pixel shuffle, padding/cropping and the loss
+ * are elementwise and not counted. A training step costs forward + backward ~= 3 x forward (the
+ * backward pass computes gradients w.r.t. both inputs and weights, ~2 x forward; the first
+ * encoder layer's input gradient is counted too although it is not needed). Per clean image a
+ * denoising step runs the encoder K times (once per corrupted copy) and the decoder K x M times.
+ */
+public final class FlopCounter {
+
+    /** Backward ~= 2 x forward. */
+    public static final int TRAIN_MULTIPLIER = 3;
+
+    /**
+     * @param encoderForward   one encoder pass (convs + posterior linear), per image
+     * @param decoderForward   one decoder pass (input linear + convs), per image
+     * @param forwardPerImage  encoder + decoder once (what reconstruct() costs per image)
+     * @param trainStepPerImage {@code 3 x (K x encoder + K x M x decoder)} per clean image, for the
+     *                          config's K and M
+     */
+    public record Flops(
+            long encoderForward,
+            long decoderForward,
+            long forwardPerImage,
+            int corruptedCopies,
+            int latentSamples,
+            long trainStepPerImage) {
+
+        /** Training FLOPs per clean image for other K and M (K=1 for the plain VAE). */
+        public long trainStepPerImage(int k, int m) {
+            return TRAIN_MULTIPLIER * ((long) k * encoderForward + (long) k * m * decoderForward);
+        }
+
+        /** Decoder only (what sample() costs per image). */
+        public long samplePerImage() {
+            return decoderForward;
+        }
+    }
+
+    private FlopCounter() {}
+
+    public static Flops count(VaeConfig config) {
+        Architecture arch = new Architecture(config);
+        long enc = sum(arch.encoderLayers());
+        long dec = sum(arch.decoderLayers());
+        int k = config.corruptedCopies();
+        int m = config.latentSamples();
+        return new Flops(enc, dec, enc + dec, k, m,
+                TRAIN_MULTIPLIER * ((long) k * enc + (long) k * m * dec));
+    }
+
+    /** The layer plan (for humans): one line per counted layer. */
+    public static String describe(VaeConfig config) {
+        return new Architecture(config).describe();
+    }
+
+    private static long sum(List<Architecture.Layer> layers) {
+        long total = 0;
+        for (Architecture.Layer l : layers) {
+            total += l.flops();
+        }
+        return total;
+    }
+}

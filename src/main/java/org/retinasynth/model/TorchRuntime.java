@@ -1,0 +1,139 @@
+package org.retinasynth.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Loads the DJL PyTorch engine exactly once, offline, with thread pools sized to this machine.
+ *
+ * <p>Before the engine is first touched this sets the system properties that DJL reads while
+ * loading (names checked against {@code PtEngine} / {@code Utils.isOfflineMode} of DJL 0.36.0):
+ *
+ * <ul>
+ *   <li>{@code ai.djl.offline=true}: libtorch must come from the {@code pytorch-native-cpu} jar on the
+ *       classpath; a missing library fails fast instead of being downloaded;
+ *   <li>{@code ai.djl.pytorch.num_threads} = {@link Runtime#availableProcessors()} (intra-op, unless
+ *       already set by the operator);
+ *   <li>{@code ai.djl.pytorch.num_interop_threads} = 1 (unless already set).
+ * </ul>
+ *
+ * The device is the first GPU when libtorch sees one, else the CPU.
+ */
+public final class TorchRuntime {
+
+    /** The only engine this package uses. */
+    static final String ENGINE = "PyTorch";
+
+    /** What was loaded; plain Java so it can cross package lines. */
+    public record EngineInfo(
+            String engine,
+            String djlVersion,
+            String libtorchVersion,
+            String defaultDevice,
+            int gpuCount,
+            int intraOpThreads,
+            int interOpThreads,
+            boolean offline) {}
+
+    private static volatile Engine engine;
+
+    private TorchRuntime() {}
+
+    /** Returns the PyTorch engine, loading it (offline) on first use. */
+    static Engine engine() {
+        Engine e = engine;
+        if (e == null) {
+            synchronized (TorchRuntime.class) {
+                e = engine;
+                if (e == null) {
+                    System.setProperty("ai.djl.offline", "true");
+                    setIfAbsent(
+                            "ai.djl.pytorch.num_threads",
+                            Integer.toString(Runtime.getRuntime().availableProcessors()));
+                    setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+                    e = Engine.getEngine(ENGINE);
+                    engine = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** Loads the engine if needed and describes it. */
+    public static EngineInfo info() {
+        Engine e = engine();
+        return new EngineInfo(
+                e.getEngineName(),
+                Engine.getDjlVersion(),
+                e.getVersion(),
+                deviceName(defaultDevice()),
+                e.getGpuCount(),
+                JniUtils.getNumThreads(),
+                JniUtils.getNumInteropThreads(),
+                Boolean.getBoolean("ai.djl.offline"));
+    }
+
+    /** {@code cuda:0} when libtorch sees a GPU, else {@code cpu}. */
+    public static String defaultDeviceName() {
+        return deviceName(defaultDevice());
+    }
+
+    static Device defaultDevice() {
+        return engine().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    /**
+     * Parses {@code cpu}, {@code cuda}, {@code cuda:N}, {@code gpu}, {@code gpuN}; {@code null} or
+     * blank means the default device.
+     */
+    static Device resolveDevice(String name) {
+        if (name == null || name.isBlank()) {
+            return defaultDevice();
+        }
+        String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+        Device device;
+        if (n.equals("cpu")) {
+            device = Device.cpu();
+        } else if (n.equals("cuda") || n.equals("gpu")) {
+            device = Device.gpu();
+        } else if (n.startsWith("cuda:")) {
+            device = Device.gpu(parseIndex(name, n.substring(5)));
+        } else if (n.startsWith("gpu")) {
+            device = Device.gpu(parseIndex(name, n.substring(3).replace("(", "").replace(")", "")));
+        } else {
+            throw new IllegalArgumentException(
+                    "Unknown device '" + name + "': use cpu, cuda or cuda:N");
+        }
+        if (device.isGpu() && device.getDeviceId() >= engine().getGpuCount()) {
+            throw new IllegalArgumentException(
+                    "Device '" + name + "' requested but libtorch sees "
+                            + engine().getGpuCount() + " GPU(s)");
+        }
+        return device;
+    }
+
+    /** {@code cpu} or {@code cuda:N}. */
+    static String deviceName(Device device) {
+        return device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
+    }
+
+    private static int parseIndex(String original, String digits) {
+        try {
+            int i = Integer.parseInt(digits);
+            if (i < 0) {
+                throw new NumberFormatException();
+            }
+            return i;
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException(
+                    "Bad device index in '" + original + "': use cpu, cuda or cuda:N", ex);
+        }
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

@@ -1,0 +1,578 @@
+package org.retinasynth.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.optimizer.Adam;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.util.Pair;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Plain-Java façade over one (conditional) VAE / DVAE. Images cross this API as {@code float[]} in
+ * NCHW order with values in [0,1]; labels as {@code int[]} grades in {@code [0, numClasses)}.
+ *
+ * <p><b>Training.</b> {@link #trainStep} takes the clean batch and, for the DVAE, K corrupted copies
+ * of it made by the caller (corruption q(x~|x) lives outside the model); {@code corrupted == null}
+ * gives the plain VAE (the encoder sees the clean batch, K=1). One Adam step per call. See
+ * {@link VaeObjective} for the estimator.
+ *
+ * <p><b>Memory.</b> Each call works in its own {@code NDManager} sub-manager that is closed before
+ * returning; parameters, their gradients and Adam's state live in the model's manager.
+ *
+ * <p><b>Reproducibility.</b> The seed fixes the initial weights (libtorch's generator is seeded
+ * under a global lock while the block initialises) and the reparameterisation noise, which comes
+ * from a per-model {@link SplittableRandom} so other models in the JVM cannot perturb it. Same seed,
+ * same device, same thread count give the same losses.
+ *
+ * <p><b>Threads.</b> Methods of one model are serialised. Training steps of different models are
+ * serialised JVM-wide too, because DJL's PyTorch gradient collector allows one active collector per
+ * process (libtorch uses all cores within each op anyway).
+ */
+public final class VaeModel implements AutoCloseable {
+
+    /** Losses of one training step, per clean image, in nats. */
+    public record StepResult(double loss, double reconstruction, double kl) {
+        /** The negative bound (KL weight 1), whatever weight the step used. */
+        public double negativeBound() {
+            return reconstruction + kl;
+        }
+    }
+
+    /** Negative bound and its parts on held-out data, per clean image, in nats (KL weight 1). */
+    public record Evaluation(double loss, double reconstruction, double kl) {}
+
+    static final String PARAMETERS_FILE = "parameters.djl";
+    static final String CONFIG_FILE = "model.json";
+    static final int FORMAT_VERSION = 1;
+    private static final int CHUNK = 256;
+    private static final double DEFAULT_LEARNING_RATE = 1e-3;
+
+    private static final Object TRAIN_LOCK = new Object();
+    private static final Object SEED_LOCK = new Object();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final VaeConfig config;
+    private final Architecture arch;
+    private final Engine engine;
+    private final Device device;
+    private final NDManager manager;
+    private final ConvVaeBlock block;
+    private final ParameterStore parameterStore;
+    private final List<Parameter> trainable;
+    private final Optimizer optimizer;
+    private final SplittableRandom noise;
+    private final long seed;
+    private final Map<String, Object> provenance;
+    private volatile double learningRate = DEFAULT_LEARNING_RATE;
+    private long steps;
+    private boolean closed;
+
+    private VaeModel(VaeConfig config, long seed, Engine engine, Device device, NDManager manager,
+            ConvVaeBlock block, Map<String, Object> provenance) {
+        this.config = config;
+        this.arch = block.architecture();
+        this.engine = engine;
+        this.device = device;
+        this.manager = manager;
+        this.block = block;
+        this.seed = seed;
+        this.provenance = provenance;
+        this.parameterStore = new ParameterStore(manager, false);
+        this.trainable = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                trainable.add(p.getValue());
+            }
+        }
+        this.optimizer = Adam.builder().optLearningRateTracker((id, n) -> (float) learningRate).build();
+        this.noise = new SplittableRandom(seed);
+    }
+
+    /**
+     * Builds a freshly initialised model.
+     *
+     * @param device {@code cpu}, {@code cuda}, {@code cuda:N}, or null for the default device
+     */
+    public static VaeModel create(VaeConfig config, long seed, String device) {
+        Architecture arch = new Architecture(config);
+        Engine engine = TorchRuntime.engine();
+        Device dev = TorchRuntime.resolveDevice(device);
+        NDManager manager = engine.newBaseManager(dev);
+        try {
+            ConvVaeBlock block = new ConvVaeBlock(arch);
+            block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
+            synchronized (SEED_LOCK) {
+                engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
+                block.initialize(manager, DataType.FLOAT32, inputShapes(config, 1));
+            }
+            return new VaeModel(config, seed, engine, dev, manager, block, Map.of());
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static Shape[] inputShapes(VaeConfig c, long b) {
+        Shape x = new Shape(b, c.channels(), c.imageSize(), c.imageSize());
+        Shape eps = new Shape(b, c.latentDim());
+        return c.numClasses() > 0
+                ? new Shape[] {x, eps, new Shape(b, c.numClasses())}
+                : new Shape[] {x, eps};
+    }
+
+    public VaeConfig config() {
+        return config;
+    }
+
+    /** {@code cpu} or {@code cuda:N}. */
+    public String device() {
+        return TorchRuntime.deviceName(device);
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Provenance stored with the model (empty for a model that was never loaded). */
+    public Map<String, Object> provenance() {
+        return provenance;
+    }
+
+    /** Trainable parameters (BatchNorm running averages excluded). */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : trainable) {
+            n += p.getArray().getShape().size();
+        }
+        return n;
+    }
+
+    /** Training steps taken by this instance. */
+    public synchronized long steps() {
+        return steps;
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /** Sets Adam's learning rate for the following steps (for warm-up / decay schedules). */
+    public void setLearningRate(double lr) {
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a positive number, was " + lr);
+        }
+        this.learningRate = lr;
+    }
+
+    /** Layer plan as text. */
+    public String describe() {
+        return arch.describe();
+    }
+
+    /**
+     * One Adam step on the negative (denoising) bound.
+     *
+     * @param clean     B x C x S x S clean images in [0,1] (the reconstruction target)
+     * @param corrupted K x B x C x S x S corrupted copies (copy k of image i at block k), or null
+     *                  for the plain VAE
+     * @param labels    B grades, or null for an unconditional model
+     * @param klWeight  beta, the weight of the KL term (KL warm-up), >= 0
+     */
+    public synchronized StepResult trainStep(
+            float[] clean, float[] corrupted, int[] labels, int batch, double klWeight) {
+        ensureOpen();
+        int k = checkInputs(clean, corrupted, labels, batch);
+        if (!(klWeight >= 0) || !Double.isFinite(klWeight)) {
+            throw new IllegalArgumentException("klWeight must be >= 0, was " + klWeight);
+        }
+        float[] eps = gaussian(noise, (long) config.latentSamples() * k * batch * config.latentDim(), 1);
+        synchronized (TRAIN_LOCK) {
+            try (NDManager sub = manager.newSubManager()) {
+                float[] terms;
+                try (GradientCollector collector = engine.newGradientCollector()) {
+                    NDList t = objective(sub, clean, corrupted, k, labels, batch, eps, true);
+                    NDArray loss = t.get(0).add(t.get(1).mul((float) klWeight));
+                    collector.backward(loss);
+                    terms = NDArrays.stack(t).toFloatArray();
+                }
+                for (Parameter p : trainable) {
+                    NDArray w = p.getArray();
+                    NDArray g = w.getGradient();
+                    try {
+                        optimizer.update(p.getId(), w, g);
+                    } finally {
+                        g.close();
+                    }
+                }
+                steps++;
+                return new StepResult(terms[0] + klWeight * terms[1], terms[0], terms[1]);
+            }
+        }
+    }
+
+    /**
+     * Negative bound on held-out data: eval mode (BatchNorm running averages), no gradients, KL
+     * weight 1, fixed noise (the same data always gives the same numbers).
+     */
+    public synchronized Evaluation evaluate(
+            float[] clean, float[] corrupted, int[] labels, int batch) {
+        ensureOpen();
+        int k = checkInputs(clean, corrupted, labels, batch);
+        float[] eps = gaussian(new SplittableRandom(0x5EED_E7A1L),
+                (long) config.latentSamples() * k * batch * config.latentDim(), 1);
+        float[] terms = noGrad(() -> {
+            try (NDManager sub = manager.newSubManager()) {
+                return NDArrays.stack(objective(sub, clean, corrupted, k, labels, batch, eps, false))
+                        .toFloatArray();
+            }
+        });
+        return new Evaluation(terms[0] + terms[1], terms[0], terms[1]);
+    }
+
+    /** Posterior mean -> decoder mean, eval mode. Returns B x C x S x S in [0,1]. */
+    public synchronized float[] reconstruct(float[] input, int[] labels, int batch) {
+        ensureOpen();
+        checkInputs(input, null, labels, batch);
+        int per = imageFloats();
+        float[] result = new float[batch * per];
+        for (int start = 0; start < batch; start += CHUNK) {
+            int n = Math.min(CHUNK, batch - start);
+            int s0 = start;
+            float[] out = noGrad(() -> {
+                try (NDManager sub = manager.newSubManager()) {
+                    NDArray x = sub.create(slice(input, s0 * per, n * per), imageShape(n));
+                    NDArray oh = oneHot(sub, labels, s0, n);
+                    NDArray mean = block.encode(parameterStore, x, oh, false).get(0);
+                    NDArray dec = block.decode(parameterStore, mean, oh, false);
+                    return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
+                }
+            });
+            System.arraycopy(out, 0, result, start * per, out.length);
+        }
+        return result;
+    }
+
+    /** Posterior parameters, eval mode: {@code [mean, logVariance]}, each B x latent. */
+    public synchronized float[][] encode(float[] input, int[] labels, int batch) {
+        ensureOpen();
+        checkInputs(input, null, labels, batch);
+        int per = imageFloats();
+        int d = config.latentDim();
+        float[][] result = {new float[batch * d], new float[batch * d]};
+        for (int start = 0; start < batch; start += CHUNK) {
+            int n = Math.min(CHUNK, batch - start);
+            int s0 = start;
+            float[] both = noGrad(() -> {
+                try (NDManager sub = manager.newSubManager()) {
+                    NDArray x = sub.create(slice(input, s0 * per, n * per), imageShape(n));
+                    NDList stats = block.encode(parameterStore, x, oneHot(sub, labels, s0, n), false);
+                    return stats.get(0).concat(stats.get(1), 0).toFloatArray();
+                }
+            });
+            System.arraycopy(both, 0, result[0], start * d, n * d);
+            System.arraycopy(both, n * d, result[1], start * d, n * d);
+        }
+        return result;
+    }
+
+    /**
+     * Prior samples: z ~ N(0, temperature^2 I) -> decoder mean, eval mode.
+     *
+     * @param labels n grades for a conditional model, else null
+     * @return n x C x S x S in [0,1]
+     */
+    public synchronized float[] sample(int n, int[] labels, double temperature, long seed) {
+        ensureOpen();
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, was " + n);
+        }
+        if (!(temperature >= 0) || !Double.isFinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be >= 0, was " + temperature);
+        }
+        checkLabels(labels, n);
+        int per = imageFloats();
+        int d = config.latentDim();
+        float[] z = gaussian(new SplittableRandom(seed), (long) n * d, temperature);
+        float[] result = new float[n * per];
+        for (int start = 0; start < n; start += CHUNK) {
+            int m = Math.min(CHUNK, n - start);
+            int s0 = start;
+            float[] out = noGrad(() -> {
+                try (NDManager sub = manager.newSubManager()) {
+                    NDArray zz = sub.create(slice(z, s0 * d, m * d), new Shape(m, d));
+                    NDArray dec = block.decode(parameterStore, zz, oneHot(sub, labels, s0, m), false);
+                    return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
+                }
+            });
+            System.arraycopy(out, 0, result, start * per, out.length);
+        }
+        return result;
+    }
+
+    /** Saves parameters (DJL block format) and {@code model.json} (config, no provenance). */
+    public void save(Path dir) {
+        save(dir, provenance);
+    }
+
+    /**
+     * Saves {@value #PARAMETERS_FILE} (DJL block parameters, BatchNorm running averages included;
+     * Adam's state is not saved) and {@value #CONFIG_FILE} (config, versions, the given provenance).
+     */
+    public synchronized void save(Path dir, Map<String, Object> provenance) {
+        ensureOpen();
+        try {
+            Files.createDirectories(dir);
+            Path params = dir.resolve(PARAMETERS_FILE + ".tmp");
+            try (DataOutputStream out = new DataOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(params)))) {
+                block.saveParameters(out);
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("format", "retinasynth-vae");
+            json.put("formatVersion", FORMAT_VERSION);
+            json.put("config", config);
+            json.put("seed", seed);
+            json.put("steps", steps);
+            json.put("parameterCount", parameterCount());
+            json.put("djlVersion", Engine.getDjlVersion());
+            json.put("libtorchVersion", engine.getVersion());
+            json.put("provenance", provenance == null ? Map.of() : provenance);
+            Path cfg = dir.resolve(CONFIG_FILE + ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.toFile(), json);
+            Files.move(params, dir.resolve(PARAMETERS_FILE), StandardCopyOption.REPLACE_EXISTING);
+            Files.move(cfg, dir.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot save model to " + dir, e);
+        }
+    }
+
+    /** Stored model description, as read by {@link #load}. */
+    record Saved(int formatVersion, VaeConfig config, long seed, Map<String, Object> provenance) {}
+
+    /**
+     * Loads a model written by {@link #save}. The optimiser starts fresh.
+     *
+     * @param device as in {@link #create}
+     */
+    public static VaeModel load(Path dir, String device) {
+        Saved saved;
+        try {
+            Map<?, ?> raw = JSON.readValue(dir.resolve(CONFIG_FILE).toFile(), Map.class);
+            Object fv = raw.get("formatVersion");
+            if (!"retinasynth-vae".equals(raw.get("format")) || !(fv instanceof Number)
+                    || ((Number) fv).intValue() != FORMAT_VERSION) {
+                throw new IllegalArgumentException(dir.resolve(CONFIG_FILE)
+                        + " is not a retinasynth-vae model of format version " + FORMAT_VERSION);
+            }
+            saved = JSON.convertValue(raw, Saved.class);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException("Cannot read " + dir.resolve(CONFIG_FILE) + ": "
+                    + e.getOriginalMessage(), e);
+        }
+        Architecture arch = new Architecture(saved.config());
+        Engine engine = TorchRuntime.engine();
+        Device dev = TorchRuntime.resolveDevice(device);
+        NDManager manager = engine.newBaseManager(dev);
+        try {
+            ConvVaeBlock block = new ConvVaeBlock(arch);
+            block.initialize(manager, DataType.FLOAT32, inputShapes(saved.config(), 1));
+            List<NDArray> initial = new ArrayList<>();
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                initial.add(p.getValue().getArray());
+            }
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                    Files.newInputStream(dir.resolve(PARAMETERS_FILE))))) {
+                block.loadParameters(manager, in);
+            }
+            initial.forEach(NDArray::close);
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    p.getValue().getArray().setRequiresGradient(true);
+                }
+            }
+            Map<String, Object> prov = saved.provenance() == null ? Map.of() : saved.provenance();
+            return new VaeModel(saved.config(), saved.seed(), engine, dev, manager, block, prov);
+        } catch (IOException e) {
+            manager.close();
+            throw new UncheckedIOException("Cannot load model from " + dir, e);
+        } catch (MalformedModelException e) {
+            manager.close();
+            throw new IllegalArgumentException("Corrupt parameters in " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            manager.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /** Returns (reconstruction, kl) scalars on {@code sub}. */
+    private NDList objective(NDManager sub, float[] clean, float[] corrupted, int k, int[] labels,
+            int batch, float[] eps, boolean training) {
+        int d = config.latentDim();
+        int m = config.latentSamples();
+        NDArray x = sub.create(clean, imageShape(batch));
+        NDArray encoderInput = corrupted == null ? x : sub.create(corrupted, imageShape(k * batch));
+        NDArray oh = oneHot(sub, labels, 0, batch);
+        NDArray ohK = oh == null || k == 1 ? oh : oh.tile(new long[] {k, 1});
+        NDList stats = block.encode(parameterStore, encoderInput, ohK, training);
+        NDArray mean = stats.get(0);
+        NDArray logVar = stats.get(1);
+        NDArray std = logVar.mul(0.5f).exp();
+        NDArray e = sub.create(eps, new Shape((long) m * k * batch, d));
+        NDArray z;
+        NDArray ohKM;
+        if (m == 1) {
+            z = mean.add(std.mul(e));
+            ohKM = ohK;
+        } else {
+            long[] reps = {m, 1};
+            z = mean.tile(reps).add(std.tile(reps).mul(e));
+            ohKM = ohK == null ? null : ohK.tile(reps);
+        }
+        NDArray out = block.decode(parameterStore, z, ohKM, training);
+        return new NDList(VaeObjective.reconstruction(out, x, config), VaeObjective.kl(mean, logVar));
+    }
+
+    private NDArray oneHot(NDManager sub, int[] labels, int start, int n) {
+        if (labels == null) {
+            return null;
+        }
+        int c = config.numClasses();
+        float[] data = new float[n * c];
+        for (int i = 0; i < n; i++) {
+            data[i * c + labels[start + i]] = 1f;
+        }
+        return sub.create(data, new Shape(n, c));
+    }
+
+    private Shape imageShape(long n) {
+        return new Shape(n, config.channels(), config.imageSize(), config.imageSize());
+    }
+
+    private int imageFloats() {
+        return config.channels() * config.imageSize() * config.imageSize();
+    }
+
+    /** Validates a batch; returns the number of encoder inputs per clean image (K, or 1). */
+    private int checkInputs(float[] clean, float[] corrupted, int[] labels, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, was " + batch);
+        }
+        long per = imageFloats();
+        if (clean == null || clean.length != batch * per) {
+            throw new IllegalArgumentException("expected " + batch + " images of " + config.channels()
+                    + "x" + config.imageSize() + "x" + config.imageSize() + " = " + batch * per
+                    + " floats, got " + (clean == null ? "null" : clean.length));
+        }
+        int k = 1;
+        if (corrupted != null) {
+            k = config.corruptedCopies();
+            if (corrupted.length != k * batch * per) {
+                throw new IllegalArgumentException("expected K=" + k + " corrupted copies of " + batch
+                        + " images = " + k * batch * per + " floats, got " + corrupted.length);
+            }
+        }
+        checkLabels(labels, batch);
+        return k;
+    }
+
+    private void checkLabels(int[] labels, int n) {
+        int c = config.numClasses();
+        if (c == 0) {
+            if (labels != null) {
+                throw new IllegalArgumentException("this model is unconditional: labels must be null");
+            }
+            return;
+        }
+        if (labels == null || labels.length != n) {
+            throw new IllegalArgumentException("this model is conditional on " + c + " grades: expected "
+                    + n + " labels, got " + (labels == null ? "null" : labels.length));
+        }
+        for (int i = 0; i < n; i++) {
+            if (labels[i] < 0 || labels[i] >= c) {
+                throw new IllegalArgumentException(
+                        "label " + labels[i] + " at " + i + " is outside [0, " + c + ")");
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+    }
+
+    private static float[] slice(float[] a, int from, int len) {
+        if (from == 0 && len == a.length) {
+            return a;
+        }
+        float[] s = new float[len];
+        System.arraycopy(a, from, s, 0, len);
+        return s;
+    }
+
+    private static float[] gaussian(SplittableRandom rng, long n, double scale) {
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too many latent samples: " + n);
+        }
+        float[] a = new float[(int) n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (rng.nextGaussian() * scale);
+        }
+        return a;
+    }
+
+    /** Runs without recording an autograd graph (libtorch grad mode is per thread). */
+    private static <T> T noGrad(Supplier<T> body) {
+        boolean was = JniUtils.isGradMode();
+        if (was) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            return body.get();
+        } finally {
+            if (was) {
+                JniUtils.setGradMode(true);
+            }
+        }
+    }
+}

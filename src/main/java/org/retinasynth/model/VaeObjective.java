@@ -1,0 +1,89 @@
+package org.retinasynth.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Activation;
+
+/**
+ * <p>All scalar operands are passed as {@code float}: a {@code double} operand on a 0-dim float32
+ * tensor would promote the result to float64 in libtorch.
+ *
+ * Monte-Carlo estimate of the (denoising) variational lower bound, per clean image, in nats.
+ *
+ * <p>For a batch of B clean images x_i, K encoder inputs per image (the corrupted copies
+ * x~_ik ~ q(x~|x_i) for the DVAE; x_i itself, K=1, for the plain VAE) and M reparameterised samples
+ * z_ikm = mu_ik + sigma_ik * eps_ikm per encoder input:
+ *
+ * <pre>
+ *   reconstruction = -1/(B K M) sum_ikm log p(x_i | z_ikm)          (the CLEAN x_i is the target)
+ *   kl             =  1/(B K)   sum_ik  KL(q(z|x~_ik) || N(0, I))   (analytic)
+ *   loss           =  reconstruction + beta * kl                      (= -bound when beta = 1)
+ * </pre>
+ *
+ * Sample layout: encoder rows are k-major ({@code k * B + i}), decoder rows m-major over those
+ * ({@code m * K * B + k * B + i}), so the decoder output reshapes to (K*M, B, ...) and broadcasts
+ * against the clean batch (B, ...) without copying the target.
+ */
+final class VaeObjective {
+
+    private static final double HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+    /** Learned log sigma = mid + half * tanh(raw): sigma in [0.01, 1]. */
+    static final double LOG_SIGMA_MIN = Math.log(0.01);
+    static final double LOG_SIGMA_MAX = 0.0;
+
+    private VaeObjective() {}
+
+    /**
+     * @param out   raw decoder output (KM*B, outC, H, W)
+     * @param clean (B, C, H, W)
+     * @return scalar: mean over the KM*B samples of -log p(x|z), summed over pixels
+     */
+    static NDArray reconstruction(NDArray out, NDArray clean, VaeConfig config) {
+        long samples = out.getShape().get(0);
+        long b = clean.getShape().get(0);
+        long km = samples / b;
+        long c = clean.getShape().get(1);
+        long h = clean.getShape().get(2);
+        long w = clean.getShape().get(3);
+        double pixels = (double) c * h * w;
+        switch (config.likelihood()) {
+            case GAUSSIAN_FIXED: {
+                double sigma = config.fixedSigma();
+                NDArray d = Activation.sigmoid(out).reshape(km, b, c, h, w).sub(clean);
+                return d.square().sum().div((float) (2.0 * sigma * sigma * samples))
+                        .add((float) (pixels * (Math.log(sigma) + HALF_LOG_2PI)));
+            }
+            case GAUSSIAN_LEARNED: {
+                NDList parts = out.split(new long[] {c}, 1);
+                NDArray d = Activation.sigmoid(parts.get(0)).reshape(km, b, c, h, w).sub(clean);
+                double mid = (LOG_SIGMA_MIN + LOG_SIGMA_MAX) / 2;
+                double half = (LOG_SIGMA_MAX - LOG_SIGMA_MIN) / 2;
+                NDArray logSigma =
+                        parts.get(1).tanh().mul((float) half).add((float) mid).reshape(km, b, c, h, w);
+                return d.square().mul(logSigma.mul(-2f).exp()).mul(0.5f).add(logSigma)
+                        .sum().div((float) samples).add((float) (pixels * HALF_LOG_2PI));
+            }
+            case BERNOULLI: {
+                // -log p = softplus(l) - x * l, the numerically stable form of binary cross-entropy
+                NDArray logits = out.reshape(km, b, c, h, w);
+                return Activation.softPlus(logits).sub(logits.mul(clean)).sum().div((float) samples);
+            }
+            default:
+                throw new IllegalStateException("unknown likelihood " + config.likelihood());
+        }
+    }
+
+    /** Scalar: mean over rows of KL(N(mean, exp(logVar)) || N(0, I)). */
+    static NDArray kl(NDArray mean, NDArray logVar) {
+        long rows = mean.getShape().get(0);
+        return mean.square().add(logVar.exp()).sub(1f).sub(logVar).sum().div(2f * rows);
+    }
+
+    /** Decoder mean image in [0,1] from the raw decoder output. */
+    static NDArray decoderMean(NDArray out, int channels) {
+        NDArray logits = out.getShape().get(1) == channels
+                ? out
+                : out.split(new long[] {channels}, 1).get(0);
+        return Activation.sigmoid(logits);
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * The generative model: a convolutional (conditional) VAE and its denoising variant (DVAE, Im et al.,
+ * AAAI 2017) built from DJL blocks on the PyTorch engine, their objectives, FLOP counting and
+ * save/load.
+ *
+ * <p>Boundary rule: DJL types ({@code NDArray}, {@code NDManager}, {@code Block}) never leave this
+ * package. Everything public speaks plain Java: {@code float[]} in NCHW order, {@code int[]} labels,
+ * records. Every call into the engine runs in its own {@code NDManager} sub-manager that is closed
+ * before the call returns, so native memory stays flat across training steps.
+ *
+ * <p>The engine is always loaded through {@link org.retinasynth.model.TorchRuntime}, which switches
+ * DJL to offline mode (libtorch comes from the bundled {@code pytorch-native-cpu} jar; nothing is
+ * downloaded) and sets the libtorch thread pools before the engine first loads.
+ */
+package org.retinasynth.model;
