@@ -305,6 +305,42 @@ public class DatasetService {
         return SampleGrid.png(SampleGrid.render(labels, rows, Math.max(d.workingSize(), 64)));
     }
 
+    /** Preprocessed images of one split, packed as uint8 RGB (HWC per image), for training and evaluation. */
+    public record PackedImages(int count, int size, byte[] rgb, int[] grades) {
+    }
+
+    /**
+     * The working-size images of a split in filename order, decoded once into one packed array so
+     * that training streams batches instead of decoding PNGs every epoch.
+     */
+    public PackedImages packed(Owner owner, String id, Split split) {
+        Dataset d = get(owner, id);
+        List<DatasetImage> images = repository.images(id, null, split, Integer.MAX_VALUE, 0);
+        int px = d.workingSize() * d.workingSize() * 3;
+        byte[] rgb = new byte[images.size() * px];
+        int[] grades = new int[images.size()];
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage img = readPng(blob(images.get(i).processedSha256()));
+            System.arraycopy(FundusPreprocessor.toRgbBytes(img), 0, rgb, i * px, px);
+            grades[i] = images.get(i).grade();
+        }
+        return new PackedImages(images.size(), d.workingSize(), rgb, grades);
+    }
+
+    /**
+     * sha256 over every image's name, grade, split and preprocessed bytes: two datasets with the
+     * same hash train the same model, which is what provenance needs to say.
+     */
+    public String contentHash(Owner owner, String id) {
+        Dataset d = get(owner, id);
+        StringBuilder b = new StringBuilder("size=" + d.workingSize() + ";classes=" + d.classNames() + "\n");
+        for (DatasetImage i : repository.images(id, null, null, Integer.MAX_VALUE, 0)) {
+            b.append(i.filename()).append('\t').append(i.grade()).append('\t').append(i.split().label()).append('\t')
+                    .append(i.processedSha256()).append('\n');
+        }
+        return org.retinasynth.storage.LocalBlobStore.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private UploadReport withCsvLabels(Dataset d, String source, List<UploadedFile> files, byte[] csv, long bytes) {
         LabelsCsv.Parsed parsed = LabelsCsv.parse(csv, "labels CSV");
         Map<String, LabelsCsv.Row> byName = new HashMap<>();

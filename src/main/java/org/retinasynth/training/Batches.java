@@ -1,0 +1,75 @@
+package org.retinasynth.training;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import org.retinasynth.dataset.DatasetService.PackedImages;
+
+/** Turns packed uint8 HWC images into the float CHW [0,1] batches the model reads, and back. */
+final class Batches {
+
+    private final PackedImages packed;
+    private final boolean withLabels;
+
+    Batches(PackedImages packed, boolean withLabels) {
+        this.packed = packed;
+        this.withLabels = withLabels;
+    }
+
+    int count() {
+        return packed.count();
+    }
+
+    int size() {
+        return packed.size();
+    }
+
+    float[] images(int[] indices) {
+        int s = packed.size();
+        int plane = s * s;
+        float[] out = new float[indices.length * 3 * plane];
+        byte[] rgb = packed.rgb();
+        for (int b = 0; b < indices.length; b++) {
+            int src = indices[b] * 3 * plane;
+            int dst = b * 3 * plane;
+            for (int p = 0; p < plane; p++) {
+                out[dst + p] = (rgb[src + 3 * p] & 0xff) / 255f;
+                out[dst + plane + p] = (rgb[src + 3 * p + 1] & 0xff) / 255f;
+                out[dst + 2 * plane + p] = (rgb[src + 3 * p + 2] & 0xff) / 255f;
+            }
+        }
+        return out;
+    }
+
+    int[] labels(int[] indices) {
+        if (!withLabels) {
+            return null;
+        }
+        int[] out = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            out[i] = packed.grades()[indices[i]];
+        }
+        return out;
+    }
+
+    static List<BufferedImage> toImages(float[] chw, int n, int size) {
+        int plane = size * size;
+        List<BufferedImage> out = new ArrayList<>(n);
+        for (int b = 0; b < n; b++) {
+            BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+            int base = b * 3 * plane;
+            for (int p = 0; p < plane; p++) {
+                int r = channel(chw[base + p]);
+                int g = channel(chw[base + plane + p]);
+                int bl = channel(chw[base + 2 * plane + p]);
+                img.setRGB(p % size, p / size, (r << 16) | (g << 8) | bl);
+            }
+            out.add(img);
+        }
+        return out;
+    }
+
+    private static int channel(float v) {
+        return Math.max(0, Math.min(255, Math.round(v * 255f)));
+    }
+}

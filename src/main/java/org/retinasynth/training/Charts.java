@@ -1,0 +1,47 @@
+package org.retinasynth.training;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.function.Function;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Loss curves as PNG, drawn with XChart so nobody has to read a table of numbers. */
+final class Charts {
+
+    private Charts() {
+    }
+
+    static byte[] lossCurves(String title, List<EpochMetrics> epochs) {
+        XYChart chart = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle("epoch")
+                .yAxisTitle("nats per image").build();
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        double[] x = epochs.stream().mapToDouble(EpochMetrics::epoch).toArray();
+        if (x.length == 0) {
+            x = new double[] {0};
+            chart.addSeries("no epoch finished yet", x, new double[] {0});
+        } else {
+            add(chart, "train loss", x, epochs, EpochMetrics::trainLoss);
+            add(chart, "validation loss", x, epochs, EpochMetrics::valLoss);
+            add(chart, "train reconstruction", x, epochs, EpochMetrics::trainReconstruction);
+            add(chart, "train KL", x, epochs, EpochMetrics::trainKl);
+        }
+        try {
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void add(XYChart chart, String name, double[] x, List<EpochMetrics> epochs,
+                            Function<EpochMetrics, Double> f) {
+        if (epochs.stream().anyMatch(e -> f.apply(e) == null)) {
+            return;
+        }
+        double[] y = epochs.stream().mapToDouble(e -> f.apply(e)).toArray();
+        chart.addSeries(name, x, y).setMarker(SeriesMarkers.CIRCLE);
+    }
+}

@@ -1,0 +1,83 @@
+package org.retinasynth.training;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.retinasynth.model.VaeModel;
+
+/**
+ * A saved model (DJL parameters + JSON config with provenance) as one ZIP, so that a checkpoint or
+ * a finished model is a single content-addressed blob that any worker can load or a user download.
+ */
+final class ModelArchive {
+
+    private ModelArchive() {
+    }
+
+    static byte[] save(VaeModel model, Map<String, Object> provenance) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("retinasynth-model-");
+            if (provenance == null) {
+                model.save(dir);
+            } else {
+                model.save(dir, provenance);
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.sorted().toList()) {
+                    zip.putNextEntry(new ZipEntry(f.getFileName().toString()));
+                    Files.copy(f, zip);
+                    zip.closeEntry();
+                }
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not archive the model", e);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Only flat entry names written by {@link #save} are accepted. */
+    static VaeModel load(byte[] archive, String device) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("retinasynth-model-");
+            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(archive))) {
+                for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                    String name = e.getName();
+                    if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                        throw new IllegalStateException("unexpected entry in model archive: " + name);
+                    }
+                    Files.copy(zip, dir.resolve(name));
+                }
+            }
+            return VaeModel.load(dir, device);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the model archive", e);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp folder: the OS cleans it up
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.retinasynth.training;
+
+import java.util.List;
+import java.util.UUID;
+import org.retinasynth.common.ConflictException;
+import org.retinasynth.common.NotFoundException;
+import org.retinasynth.dataset.DatasetService;
+import org.retinasynth.security.Owner;
+import org.retinasynth.storage.BlobStore;
+import org.springframework.stereotype.Service;
+
+/** Training jobs of one owner: queue, watch, cancel, delete, and fetch what a job produced. */
+@Service
+public class TrainingService {
+
+    public record Page(List<TrainingJob> items, int page, int size, long total) {
+    }
+
+    private final TrainingJobRepository jobs;
+    private final JobQueue queue;
+    private final DatasetService datasets;
+    private final BlobStore blobs;
+
+    TrainingService(TrainingJobRepository jobs, JobQueue queue, DatasetService datasets, BlobStore blobs) {
+        this.jobs = jobs;
+        this.queue = queue;
+        this.datasets = datasets;
+        this.blobs = blobs;
+    }
+
+    public TrainingJob create(Owner owner, TrainingSpec spec) {
+        List<String> problems = spec.problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Invalid training spec: " + String.join("; ", problems));
+        }
+        if (datasets.get(owner, spec.datasetId()).imageCount() < 2) {
+            throw new ConflictException("dataset '" + spec.datasetId() + "' holds fewer than 2 images: upload some first");
+        }
+        String id = UUID.randomUUID().toString();
+        jobs.insert(id, owner.id(), spec);
+        queue.enqueue(id);
+        return get(owner, id);
+    }
+
+    public TrainingJob get(Owner owner, String id) {
+        return jobs.find(owner.id(), id).orElseThrow(() -> new NotFoundException("training job", id));
+    }
+
+    public Page list(Owner owner, String datasetId, JobState state, ModelType model, int page, int size) {
+        return new Page(jobs.list(owner.id(), datasetId, state, model, size, (long) page * size), page, size,
+                jobs.count(owner.id(), datasetId, state, model));
+    }
+
+    /** A queued job ends at once; a running one at its next batch. Finished jobs cannot be cancelled. */
+    public TrainingJob cancel(Owner owner, String id) {
+        JobState state = get(owner, id).state();
+        if (state.finished()) {
+            throw new ConflictException("training job '" + id + "' already ended as " + state);
+        }
+        jobs.requestCancel(owner.id(), id);
+        if (state == JobState.QUEUED) {
+            queue.remove(id);
+        }
+        return get(owner, id);
+    }
+
+    public void delete(Owner owner, String id) {
+        TrainingJob job = get(owner, id);
+        if (!job.state().finished()) {
+            throw new ConflictException("training job '" + id + "' is " + job.state() + ": cancel it first");
+        }
+        jobs.delete(owner.id(), id);
+        for (String sha : new String[] {job.checkpointSha256(), job.modelSha256(), job.reconstructionsSha256()}) {
+            if (sha != null && !jobs.referencedBlob(sha)) {
+                blobs.delete(sha);
+            }
+        }
+    }
+
+    public List<EpochMetrics> metrics(Owner owner, String id) {
+        get(owner, id);
+        return jobs.epochs(id);
+    }
+
+    public byte[] lossPng(Owner owner, String id) {
+        TrainingJob job = get(owner, id);
+        return Charts.lossCurves(job.modelType() + " " + job.id().substring(0, 8) + " on dataset "
+                + job.datasetId().substring(0, 8), jobs.epochs(id));
+    }
+
+    public byte[] reconstructionsPng(Owner owner, String id) {
+        TrainingJob job = get(owner, id);
+        if (job.reconstructionsSha256() == null) {
+            throw new ConflictException("training job '" + id + "' has not finished an epoch yet");
+        }
+        return blob(job.reconstructionsSha256());
+    }
+
+    /** The trained model as a ZIP: DJL parameters plus a JSON config with full provenance. */
+    public byte[] model(Owner owner, String id) {
+        TrainingJob job = get(owner, id);
+        if (job.state() != JobState.SUCCEEDED || job.modelSha256() == null) {
+            throw new ConflictException("training job '" + id + "' is " + job.state() + "; the model is kept once it "
+                    + "has SUCCEEDED");
+        }
+        return blob(job.modelSha256());
+    }
+
+    private byte[] blob(String sha) {
+        return blobs.get(sha).orElseThrow(() -> new IllegalStateException("blob " + sha + " is missing"));
+    }
+}
