@@ -50,9 +50,8 @@ public final class IngestBench {
 
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RetinaSynthApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties("retinasynth.data-dir=" + work, "retinasynth.security.print-first-key=false",
-                        "logging.level.root=WARN")
-                .run()) {
+                .run("--retinasynth.data-dir=" + work, "--retinasynth.security.print-first-key=false",
+                        "--logging.level.root=WARN", "--retinasynth.training.enabled=false")) {
             DatasetService datasets = app.getBean(DatasetService.class);
             Owner owner = app.getBean(ApiKeyService.class).issue("bench", false, "bench").owner();
 

@@ -26,4 +26,20 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule securityKnowsNoCapability = noClasses().that().resideInAPackage("org.retinasynth.security..")
             .should().dependOnClassesThat().resideInAnyPackage("org.retinasynth.dataset..", "org.retinasynth.api..");
+
+    @ArchTest
+    static final ArchRule corruptionIsPure = noClasses().that().resideInAPackage("org.retinasynth.corruption..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.retinasynth.dataset..", "org.retinasynth.model..",
+                    "org.retinasynth.training..", "org.retinasynth.storage..", "org.retinasynth.security..",
+                    "org.retinasynth.api..");
+
+    /** NDArrays stay inside the model package: what crosses its border is plain Java. */
+    @ArchTest
+    static final ArchRule modelKnowsNoCapability = noClasses().that().resideInAPackage("org.retinasynth.model..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.retinasynth.dataset..",
+                    "org.retinasynth.training..", "org.retinasynth.storage..", "org.retinasynth.api..");
+
+    @ArchTest
+    static final ArchRule djlStaysInTheModel = noClasses().that().resideOutsideOfPackage("org.retinasynth.model..")
+            .should().dependOnClassesThat().resideInAPackage("ai.djl..");
 }
