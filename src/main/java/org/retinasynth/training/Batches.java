@@ -2,7 +2,9 @@ package org.retinasynth.training;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.retinasynth.corruption.Img;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 
 /** Turns packed uint8 HWC images into the float CHW [0,1] batches the model reads, and back. */
@@ -53,23 +55,11 @@ final class Batches {
     }
 
     static List<BufferedImage> toImages(float[] chw, int n, int size) {
-        int plane = size * size;
+        int per = 3 * size * size;
         List<BufferedImage> out = new ArrayList<>(n);
         for (int b = 0; b < n; b++) {
-            BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-            int base = b * 3 * plane;
-            for (int p = 0; p < plane; p++) {
-                int r = channel(chw[base + p]);
-                int g = channel(chw[base + plane + p]);
-                int bl = channel(chw[base + 2 * plane + p]);
-                img.setRGB(p % size, p / size, (r << 16) | (g << 8) | bl);
-            }
-            out.add(img);
+            out.add(Img.toBufferedImage(Arrays.copyOfRange(chw, b * per, (b + 1) * per), size, size));
         }
         return out;
-    }
-
-    private static int channel(float v) {
-        return Math.max(0, Math.min(255, Math.round(v * 255f)));
     }
 }
