@@ -132,7 +132,7 @@ class TrainingRunner {
                     if (now - lastProgress > properties.progressSeconds() * 1_000_000_000L) {
                         double rate = imagesDone / ((now - runStart) / 1e9);
                         long remaining = (long) (spec.epochs() - epoch) * steps - (s + 1);
-                        jobs.progress(job.id(), epoch, step, rate, remaining * batch / Math.max(rate, 1e-9));
+                        jobs.progress(job.id(), epoch + 1, step, rate, remaining * batch / Math.max(rate, 1e-9));
                         lastProgress = now;
                     }
                 }
