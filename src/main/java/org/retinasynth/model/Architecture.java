@@ -116,6 +116,23 @@ final class Architecture {
         return layers;
     }
 
+    /**
+     * Floats of the largest single activation per image (per decoder row): the input, every conv
+     * output (a sub-pixel conv's output equals its shuffled, BatchNorm'd result) and the computed
+     * final output. Sizes the CPU micro-batches.
+     */
+    long largestActivationFloats() {
+        long max = (long) config.channels() * padded * padded;
+        for (Layer l : encoderLayers()) {
+            max = Math.max(max, (long) l.out() * l.outH() * l.outW());
+        }
+        for (Layer l : decoderLayers()) {
+            int out = l.name().equals("dec_out") ? computedOutputChannels : l.out();
+            max = Math.max(max, (long) out * l.outH() * l.outW());
+        }
+        return max;
+    }
+
     String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append("input ").append(config.channels()).append('x').append(config.imageSize())

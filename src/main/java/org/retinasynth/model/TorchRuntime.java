@@ -2,6 +2,9 @@ package org.retinasynth.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -72,6 +75,36 @@ public final class TorchRuntime {
                 JniUtils.getNumThreads(),
                 JniUtils.getNumInteropThreads(),
                 Boolean.getBoolean("ai.djl.offline"));
+    }
+
+    /**
+     * Measures float32 matmul throughput through libtorch on the default device: an n x n by
+     * n x n product ({@code 2 n^3} FLOPs) repeated, best of several rounds.
+     *
+     * @return GFLOP/s of the best round
+     */
+    public static double measureMatmulGflops(int n, int repeats, int rounds) {
+        Engine e = engine();
+        try (NDManager m = e.newBaseManager(defaultDevice())) {
+            NDArray a = m.randomUniform(-1, 1, new Shape(n, n));
+            NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
+            double best = 0;
+            for (int r = 0; r <= rounds; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < repeats; i++) {
+                    try (NDArray c = a.matMul(b)) {
+                        if (i == repeats - 1) {
+                            c.get(0, 0).getFloat(); // synchronises asynchronous devices
+                        }
+                    }
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                if (r > 0) { // round 0 warms up
+                    best = Math.max(best, 2.0 * n * n * (double) n * repeats / seconds / 1e9);
+                }
+            }
+            return best;
+        }
     }
 
     /** {@code cuda:0} when libtorch sees a GPU, else {@code cpu}. */

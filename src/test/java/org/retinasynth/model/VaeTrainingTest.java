@@ -1,6 +1,7 @@
 package org.retinasynth.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +128,44 @@ class VaeTrainingTest {
             // a loaded model keeps training
             assertThat(loaded.trainStep(clean, null, labels, BATCH, 1.0).loss()).isFinite();
             assertThat(loaded.reconstruct(clean, labels, BATCH)).isNotEqualTo(before);
+        }
+    }
+
+    @Test
+    void microBatchesGiveTheSameEvaluationAndAFiniteStep() {
+        VaeConfig config = small().withNumClasses(5).withSamples(2, 2);
+        int[] labels = SyntheticFundus.grades(BATCH, 4);
+        float[] clean = SyntheticFundus.batch(BATCH, SIZE, labels, 4);
+        float[] noisy = SyntheticFundus.noisy(clean, 2, 0.2, 4);
+        try (VaeModel model = VaeModel.create(config, 8, "cpu")) {
+            model.trainStep(clean, noisy, labels, BATCH, 1.0);
+            VaeModel.Evaluation whole = model.evaluate(clean, noisy, labels, BATCH);
+            float[] rec = model.reconstruct(clean, labels, BATCH);
+            float[][] enc = model.encode(clean, labels, BATCH);
+            float[] samples = model.sample(5, new int[] {0, 1, 2, 3, 4}, 1.0, 1);
+
+            model.setCpuChunkBytes(1); // one image (K*M = 4 decoder rows) per piece
+            assertThat(model.chunkImages(4)).isEqualTo(1);
+            VaeModel.Evaluation pieces = model.evaluate(clean, noisy, labels, BATCH);
+            assertThat(pieces.reconstruction()).isCloseTo(whole.reconstruction(), within(1e-3 * Math.abs(whole.reconstruction())));
+            assertThat(pieces.kl()).isCloseTo(whole.kl(), within(1e-3 * whole.kl()));
+            assertThat(model.reconstruct(clean, labels, BATCH)).containsExactly(rec, within(1e-5f));
+            assertThat(model.encode(clean, labels, BATCH)[1]).containsExactly(enc[1], within(1e-4f));
+            assertThat(model.sample(5, new int[] {0, 1, 2, 3, 4}, 1.0, 1)).containsExactly(samples, within(1e-5f));
+            VaeModel.StepResult r = model.trainStep(clean, noisy, labels, BATCH, 1.0);
+            assertThat(r.loss()).isFinite();
+        }
+    }
+
+    @Test
+    void nonFiniteInputIsRejectedBeforeTraining() {
+        try (VaeModel model = VaeModel.create(small(), 8, "cpu")) {
+            float[] clean = SyntheticFundus.batch(2, SIZE, null, 1);
+            clean[17] = Float.NaN;
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.trainStep(clean, null, null, 2, 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not finite");
+            assertThat(model.steps()).isZero();
         }
     }
 
