@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
@@ -47,8 +46,9 @@ import tools.jackson.databind.json.JsonMapper;
  * gives the plain VAE (the encoder sees the clean batch, K=1). One Adam step per call. See
  * {@link VaeObjective} for the estimator.
  *
- * <p><b>Memory.</b> Each call works in its own {@code NDManager} sub-manager that is closed before
- * returning; parameters, their gradients and Adam's state live in the model's manager.
+ * <p><b>Memory.</b> Each call (each micro-batch, see {@link #trainStep}) works in its own
+ * {@code NDManager} sub-manager that is closed before returning; parameters, their gradients and
+ * Adam's state live in the model's manager.
  *
  * <p><b>Reproducibility.</b> The seed fixes the initial weights (libtorch's generator is seeded
  * under a global lock while the block initialises) and the reparameterisation noise, which comes
@@ -94,6 +94,7 @@ public final class VaeModel implements AutoCloseable {
     private final ConvVaeBlock block;
     private final ParameterStore parameterStore;
     private final List<Parameter> trainable;
+    private final List<Parameter> runningAverages;
     private final Optimizer optimizer;
     private final SplittableRandom noise;
     private final long seed;
@@ -115,10 +116,9 @@ public final class VaeModel implements AutoCloseable {
         this.provenance = provenance;
         this.parameterStore = new ParameterStore(manager, false);
         this.trainable = new ArrayList<>();
+        this.runningAverages = new ArrayList<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
-            if (p.getValue().requiresGradient()) {
-                trainable.add(p.getValue());
-            }
+            (p.getValue().requiresGradient() ? trainable : runningAverages).add(p.getValue());
         }
         this.optimizer = Adam.builder().optLearningRateTracker((id, n) -> (float) learningRate).build();
         this.noise = new SplittableRandom(seed);
@@ -224,7 +224,8 @@ public final class VaeModel implements AutoCloseable {
      *                  for the plain VAE
      * @param labels    B grades, or null for an unconditional model
      * @param klWeight  beta, the weight of the KL term (KL warm-up), >= 0
-     * @throws IllegalStateException if the loss is not finite; the parameters are then unchanged
+     * @throws IllegalStateException if the loss is not finite; the model (parameters, BatchNorm
+     *     running averages, Adam state) is then unchanged
      */
     public synchronized StepResult trainStep(
             float[] clean, float[] corrupted, int[] labels, int batch, double klWeight) {
@@ -241,38 +242,45 @@ public final class VaeModel implements AutoCloseable {
         double recon = 0;
         double kl = 0;
         synchronized (TRAIN_LOCK) {
-            try (GradientCollector collector = engine.newGradientCollector()) {
-                for (int start = 0; start < batch; start += chunk) {
-                    int n = Math.min(chunk, batch - start);
-                    try (NDManager sub = manager.newSubManager()) {
-                        NDList t = objective(sub, rows(clean, 1, batch, per, start, n),
-                                corrupted == null ? null : rows(corrupted, k, batch, per, start, n),
-                                k, labels, start, n, rows(eps, m * k, batch, d, start, n), true);
-                        float share = (float) n / batch;
-                        NDArray loss = t.get(0).add(t.get(1).mul((float) klWeight)).mul(share);
-                        collector.backward(loss);
-                        float[] terms = NDArrays.stack(t).toFloatArray();
-                        recon += share * terms[0];
-                        kl += share * terms[1];
-                    }
-                    if (!Double.isFinite(recon) || !Double.isFinite(kl)) {
-                        break;
-                    }
+            try (NDManager step = manager.newSubManager()) {
+                // BatchNorm running averages change during the forward pass: keep a copy so that a
+                // failed step leaves the whole model as it was
+                List<NDArray> averages = new ArrayList<>();
+                for (Parameter p : runningAverages) {
+                    NDArray copy = p.getArray().duplicate();
+                    copy.attach(step);
+                    averages.add(copy);
                 }
-            }
-            if (!Double.isFinite(recon) || !Double.isFinite(kl)) {
-                for (Parameter p : trainable) {
-                    JniUtils.zeroGrad((PtNDArray) p.getArray());
+                try (GradientCollector collector = engine.newGradientCollector()) {
+                    for (int start = 0; start < batch && Double.isFinite(recon + kl); start += chunk) {
+                        int n = Math.min(chunk, batch - start);
+                        try (NDManager sub = step.newSubManager()) {
+                            NDList t = objective(sub, rows(clean, 1, batch, per, start, n),
+                                    corrupted == null ? null : rows(corrupted, k, batch, per, start, n),
+                                    k, labels, start, n, rows(eps, m * k, batch, d, start, n), true);
+                            float share = (float) n / batch;
+                            collector.backward(t.get(0).add(t.get(1).mul((float) klWeight)).mul(share));
+                            float[] terms = NDArrays.stack(t).toFloatArray();
+                            recon += share * terms[0];
+                            kl += share * terms[1];
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    undo(averages);
+                    throw e;
                 }
-                throw new IllegalStateException("non-finite loss at step " + (steps + 1)
-                        + " (reconstruction " + recon + ", kl " + kl
-                        + "); parameters left unchanged: lower the learning rate or check the inputs");
+                if (!Double.isFinite(recon) || !Double.isFinite(kl)) {
+                    undo(averages);
+                    throw new IllegalStateException("non-finite loss at step " + (steps + 1)
+                            + " (reconstruction " + recon + ", kl " + kl + "); model left unchanged:"
+                            + " lower the learning rate or check the inputs");
+                }
             }
             for (Parameter p : trainable) {
                 NDArray w = p.getArray();
                 NDArray g = w.getGradient();
                 try {
-                    optimizer.update(p.getId(), w, g);
+                    optimizer.update(p.getId(), w, g); // also zeroes the gradient
                 } finally {
                     g.close();
                 }
@@ -659,6 +667,20 @@ public final class VaeModel implements AutoCloseable {
             a[i] = (float) (rng.nextGaussian() * scale);
         }
         return a;
+    }
+
+    /** Drops accumulated gradients and restores the BatchNorm running averages of a failed step. */
+    private void undo(List<NDArray> averages) {
+        for (Parameter p : trainable) {
+            try {
+                JniUtils.zeroGrad((PtNDArray) p.getArray());
+            } catch (RuntimeException noGradientYet) {
+                // nothing accumulated for this parameter
+            }
+        }
+        for (int i = 0; i < averages.size(); i++) {
+            averages.get(i).copyTo(runningAverages.get(i).getArray());
+        }
     }
 
     /** Runs without recording an autograd graph (libtorch grad mode is per thread). */

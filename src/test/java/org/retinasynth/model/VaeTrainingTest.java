@@ -169,6 +169,25 @@ class VaeTrainingTest {
         }
     }
 
+    @Test
+    void aDivergingStepThrowsAndLeavesTheModelAsItWas() {
+        try (VaeModel model = VaeModel.create(small(), 8, "cpu")) {
+            float[] clean = SyntheticFundus.batch(BATCH, SIZE, null, 1);
+            model.setLearningRate(1e30); // every weight moves by ~1e30: the next loss overflows
+            model.trainStep(clean, null, null, BATCH, 1.0);
+            model.setLearningRate(1e-3);
+            float[][] before = model.encode(clean, null, BATCH);
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> model.trainStep(clean, null, null, BATCH, 1.0))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("non-finite loss at step 2");
+            assertThat(model.steps()).isEqualTo(1);
+            float[][] after = model.encode(clean, null, BATCH);
+            assertThat(java.util.Arrays.equals(before[0], after[0])).isTrue();
+            assertThat(java.util.Arrays.equals(before[1], after[1])).isTrue();
+        }
+    }
+
     private static float[][] dataset(int batches) {
         float[][] d = new float[batches][];
         SplittableRandom rng = new SplittableRandom(3);
