@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 import org.retinasynth.model.FlopCounter;
+import org.retinasynth.model.NonFiniteLossException;
 import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.model.VaeConfig;
 import org.retinasynth.model.VaeModel;
@@ -130,9 +131,14 @@ public final class TrainBench {
         float[] corrupted = noisy(clean, config.corruptedCopies(), 0.1, 7);
         try (VaeModel model = VaeModel.create(config, 1, null)) {
             long[] at100 = null;
+            int skipped = 0;
             long t0 = System.nanoTime();
             for (int i = 1; i <= steps; i++) {
-                model.trainStep(clean, corrupted, null, batch, 1);
+                try {
+                    model.trainStep(clean, corrupted, null, batch, 1);
+                } catch (NonFiniteLossException e) {
+                    skipped++; // rolled back, as the training runner skips such a batch
+                }
                 if (i % 500 == 0) {
                     model.reconstruct(clean, null, batch);
                     model.sample(batch, null, 1.0, i);
@@ -150,10 +156,11 @@ public final class TrainBench {
             long[] end = memory();
             System.out.printf(Locale.ROOT,
                     "memory: DVAE K=%d batch %d, VmRSS at step 100 %.1f MiB, after %d steps %.1f MiB,"
-                            + " growth %.1f MiB; VmRSS minus committed heap %.1f -> %.1f MiB (%.1f s)%n",
+                            + " growth %.1f MiB; VmRSS minus committed heap %.1f -> %.1f MiB (%.1f s);"
+                            + " %d non-finite steps rolled back%n",
                     config.corruptedCopies(), batch, at100[0] / 1024.0, steps, end[0] / 1024.0,
                     (end[0] - at100[0]) / 1024.0, (at100[0] - at100[1]) / 1024.0,
-                    (end[0] - end[1]) / 1024.0, (System.nanoTime() - t0) / 1e9);
+                    (end[0] - end[1]) / 1024.0, (System.nanoTime() - t0) / 1e9, skipped);
         }
     }
 

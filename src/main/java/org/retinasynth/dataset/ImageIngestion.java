@@ -98,17 +98,22 @@ class ImageIngestion {
         String uploadId = UUID.randomUUID().toString();
         Map<String, Split> splits = assignSplits(dataset, accepted);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        // Only now, with every file checked, is anything written; in parallel, since each write
-        // waits for its own fsync.
-        List<DatasetImage> rows = accepted.parallelStream().map(p -> {
+        // Only now, with every file checked, is anything written
+        List<byte[]> bytes = new ArrayList<>(2 * accepted.size());
+        for (Processed p : accepted) {
+            bytes.add(p.candidate().bytes());
+            bytes.add(p.processedPng());
+        }
+        List<String> keys = blobs.putAll(bytes);
+        List<DatasetImage> rows = new ArrayList<>(accepted.size());
+        for (int i = 0; i < accepted.size(); i++) {
+            Processed p = accepted.get(i);
             Candidate c = p.candidate();
-            String original = blobs.put(c.bytes());
-            String processed = blobs.put(p.processedPng());
             Label l = c.label();
-            return new DatasetImage(UUID.randomUUID().toString(), dataset.id(), uploadId, c.name(), p.grade(),
-                    splits.get(c.name()), l.split() != null, l.quality(), l.device(), original, p.format(),
-                    c.bytes().length, p.width(), p.height(), p.fov(), processed, p.quality(), now);
-        }).toList();
+            rows.add(new DatasetImage(UUID.randomUUID().toString(), dataset.id(), uploadId, c.name(), p.grade(),
+                    splits.get(c.name()), l.split() != null, l.quality(), l.device(), keys.get(2 * i), p.format(),
+                    c.bytes().length, p.width(), p.height(), p.fov(), keys.get(2 * i + 1), p.quality(), now));
+        }
         Map<Integer, Integer> perGrade = new TreeMap<>(accepted.stream()
                 .collect(Collectors.groupingBy(Processed::grade, Collectors.summingInt(p -> 1))));
         double seconds = (System.nanoTime() - started) / 1e9;

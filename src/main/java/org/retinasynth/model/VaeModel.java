@@ -224,7 +224,7 @@ public final class VaeModel implements AutoCloseable {
      *                  for the plain VAE
      * @param labels    B grades, or null for an unconditional model
      * @param klWeight  beta, the weight of the KL term (KL warm-up), >= 0
-     * @throws IllegalStateException if the loss is not finite; the model (parameters, BatchNorm
+     * @throws NonFiniteLossException if the loss is not finite; the model (parameters, BatchNorm
      *     running averages, Adam state) is then unchanged
      */
     public synchronized StepResult trainStep(
@@ -271,7 +271,7 @@ public final class VaeModel implements AutoCloseable {
                 }
                 if (!Double.isFinite(recon) || !Double.isFinite(kl)) {
                     undo(averages);
-                    throw new IllegalStateException("non-finite loss at step " + (steps + 1)
+                    throw new NonFiniteLossException("non-finite loss at step " + (steps + 1)
                             + " (reconstruction " + recon + ", kl " + kl + "); model left unchanged:"
                             + " lower the learning rate or check the inputs");
                 }

@@ -12,6 +12,7 @@ import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.Split;
+import org.retinasynth.model.NonFiniteLossException;
 import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.model.VaeConfig;
 import org.retinasynth.model.VaeModel;
@@ -32,6 +33,7 @@ import tools.jackson.databind.ObjectMapper;
 class TrainingRunner {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingRunner.class);
+    private static final int MAX_NON_FINITE_IN_A_ROW = 3;
     private static final int MAX_VALIDATION_IMAGES = 512;
     private static final int PICTURE_IMAGES = 8;
 
@@ -115,6 +117,8 @@ class TrainingRunner {
                 double loss = 0;
                 double recon = 0;
                 double kl = 0;
+                int skipped = 0;
+                int failedInARow = 0;
                 for (int s = 0; s < steps; s++) {
                     if (jobs.cancelRequested(job.id())) {
                         throw new Cancelled();
@@ -122,7 +126,22 @@ class TrainingRunner {
                     int[] idx = java.util.Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
                     float[] clean = data.images(idx);
                     float[] corrupted = denoising ? corruptCopies(clean, k, data.size(), spec.corruption(), noise) : null;
-                    VaeModel.StepResult r = model.trainStep(clean, corrupted, data.labels(idx), batch, beta);
+                    VaeModel.StepResult r;
+                    try {
+                        r = model.trainStep(clean, corrupted, data.labels(idx), batch, beta);
+                        failedInARow = 0;
+                    } catch (NonFiniteLossException e) {
+                        // libtorch's CPU kernels give a rare, nondeterministic NaN; the step was
+                        // rolled back, so skip the batch unless the model itself has diverged
+                        if (++failedInARow > MAX_NON_FINITE_IN_A_ROW || skipped + 1 == steps) {
+                            throw e;
+                        }
+                        log.warn("job {} epoch {} step {}: {}; batch skipped", job.id(), epoch + 1, s + 1,
+                                e.getMessage());
+                        skipped++;
+                        step++;
+                        continue;
+                    }
                     loss += r.loss();
                     recon += r.reconstruction();
                     kl += r.kl();
@@ -136,7 +155,8 @@ class TrainingRunner {
                         lastProgress = now;
                     }
                 }
-                EpochMetrics m = validate(model, valData, spec, epoch, loss / steps, recon / steps, kl / steps, lr, beta,
+                EpochMetrics m = validate(model, valData, spec, epoch, loss / (steps - skipped), recon / (steps - skipped),
+                        kl / (steps - skipped), lr, beta,
                         (System.nanoTime() - epochStart) / 1e9);
                 double score = m.valLoss() != null ? m.valLoss() : m.trainLoss();
                 if (best == null || score < best) {

@@ -49,4 +49,31 @@ class LocalBlobStoreTest {
         LocalBlobStore store = new LocalBlobStore(new StorageProperties(root));
         assertThatThrownBy(() -> store.get("../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void putAllKeepsOrderAndReportsTheFirstFailure() throws Exception {
+        LocalBlobStore store = new LocalBlobStore(new StorageProperties(root));
+        java.util.List<byte[]> blobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            blobs.add(("blob " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        blobs.add(blobs.get(3)); // duplicates are stored once
+        java.util.List<String> keys = store.putAll(blobs);
+        for (int i = 0; i < blobs.size(); i++) {
+            assertThat(keys.get(i)).isEqualTo(LocalBlobStore.sha256(blobs.get(i)));
+            assertThat(store.get(keys.get(i))).contains(blobs.get(i));
+        }
+
+        BlobStore failing = new LocalBlobStore(new StorageProperties(root.resolve("other"))) {
+            @Override
+            public String put(byte[] bytes) {
+                if (bytes.length == 0) {
+                    throw new StorageException("disk full", null);
+                }
+                return super.put(bytes);
+            }
+        };
+        assertThatThrownBy(() -> failing.putAll(java.util.List.of(new byte[1], new byte[0])))
+                .isInstanceOf(StorageException.class).hasMessage("disk full");
+    }
 }
