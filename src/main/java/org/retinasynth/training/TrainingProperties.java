@@ -3,18 +3,7 @@ package org.retinasynth.training;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/**
- * @param workers            jobs run at once by this instance (one per device by default)
- * @param enabled            false for an API-only instance that queues but never trains
- * @param heartbeatSeconds   a worker that misses {@code missedHeartbeats} beats is presumed dead and its job
- *                           is taken up again by any live instance from the last checkpoint
- * @param progressSeconds    how often a running job writes its progress row
- */
+/** @param progressSeconds how often a running job writes its progress row */
 @ConfigurationProperties("retinasynth.training")
-public record TrainingProperties(@DefaultValue("1") int workers,
-                                 @DefaultValue("true") boolean enabled,
-                                 @DefaultValue("5") int heartbeatSeconds,
-                                 @DefaultValue("4") int missedHeartbeats,
-                                 @DefaultValue("1") int pollSeconds,
-                                 @DefaultValue("2") int progressSeconds) {
+public record TrainingProperties(@DefaultValue("2") int progressSeconds) {
 }

@@ -12,6 +12,7 @@ import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.Split;
+import org.retinasynth.jobs.JobHandler;
 import org.retinasynth.model.NonFiniteLossException;
 import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.model.VaeConfig;
@@ -30,7 +31,9 @@ import tools.jackson.databind.ObjectMapper;
  * most the epoch it was in.
  */
 @Component
-class TrainingRunner {
+class TrainingRunner implements JobHandler {
+
+    static final String KIND = "training-job";
 
     private static final Logger log = LoggerFactory.getLogger(TrainingRunner.class);
     private static final int MAX_NON_FINITE_IN_A_ROW = 3;
@@ -59,7 +62,18 @@ class TrainingRunner {
         }
     }
 
-    void run(String jobId, String worker) {
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<String> unfinishedIds() {
+        return jobs.unfinishedIds();
+    }
+
+    @Override
+    public void run(String jobId, String worker) {
         TrainingJob job = jobs.find(jobId).orElse(null);
         if (job == null || job.state().finished()) {
             return;

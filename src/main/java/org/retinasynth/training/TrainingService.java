@@ -5,6 +5,7 @@ import java.util.UUID;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.DatasetService;
+import org.retinasynth.jobs.JobQueue;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
 import org.springframework.stereotype.Service;
@@ -38,7 +39,7 @@ public class TrainingService {
         }
         String id = UUID.randomUUID().toString();
         jobs.insert(id, owner.id(), spec);
-        queue.enqueue(id);
+        queue.enqueue(TrainingRunner.KIND, id);
         return get(owner, id);
     }
 
@@ -59,7 +60,7 @@ public class TrainingService {
         }
         jobs.requestCancel(owner.id(), id);
         if (state == JobState.QUEUED) {
-            queue.remove(id);
+            queue.remove(TrainingRunner.KIND, id);
         }
         return get(owner, id);
     }

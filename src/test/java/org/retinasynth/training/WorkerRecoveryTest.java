@@ -111,8 +111,8 @@ class WorkerRecoveryTest {
         return new SpringApplicationBuilder(RetinaSynthApplication.class).web(WebApplicationType.NONE)
                 .run("--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.username(),
                         "--spring.datasource.password=" + db.password(), "--retinasynth.data-dir=" + dataDir,
-                        "--retinasynth.security.print-first-key=false", "--retinasynth.training.heartbeat-seconds=1",
-                        "--retinasynth.training.missed-heartbeats=4");
+                        "--retinasynth.security.print-first-key=false", "--retinasynth.jobs.heartbeat-seconds=1",
+                        "--retinasynth.jobs.missed-heartbeats=4");
     }
 
     private static Process startProcess(PostgresDatabases.Coordinates db, Path dataDir, int port) throws Exception {
@@ -121,8 +121,8 @@ class WorkerRecoveryTest {
                 RetinaSynthApplication.class.getName(), "--server.port=" + port,
                 "--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.username(),
                 "--spring.datasource.password=" + db.password(), "--retinasynth.data-dir=" + dataDir,
-                "--retinasynth.security.bootstrap-key=" + KEY, "--retinasynth.training.heartbeat-seconds=1",
-                "--retinasynth.training.missed-heartbeats=4");
+                "--retinasynth.security.bootstrap-key=" + KEY, "--retinasynth.jobs.heartbeat-seconds=1",
+                "--retinasynth.jobs.missed-heartbeats=4");
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(new File(dataDir.toFile(), "worker.log")).start();
     }

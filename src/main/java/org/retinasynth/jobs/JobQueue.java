@@ -1,4 +1,4 @@
-package org.retinasynth.training;
+package org.retinasynth.jobs;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
@@ -7,7 +7,10 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,50 +24,67 @@ import org.springframework.stereotype.Component;
  * lost node) is revived by any live instance, and the runner resumes from the last checkpoint.
  */
 @Component
-class JobQueue implements SmartLifecycle {
+public class JobQueue implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
-    static final String TASK = "training-job";
 
-    private final OneTimeTask<Void> task;
+    private final Map<String, OneTimeTask<Void>> tasks;
+    private final List<JobHandler> handlers;
     private final SchedulerClient client;
     private final DataSource dataSource;
-    private final TrainingProperties properties;
+    private final JobProperties properties;
     private final String name;
     private Scheduler scheduler;
-    private final TrainingJobRepository jobs;
     private volatile boolean running;
 
-    JobQueue(DataSource dataSource, TrainingRunner runner, TrainingProperties properties, TrainingJobRepository jobs) {
-        this.jobs = jobs;
+    JobQueue(DataSource dataSource, List<JobHandler> handlers, JobProperties properties) {
         this.dataSource = dataSource;
+        this.handlers = handlers;
         this.properties = properties;
         this.name = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        this.task = Tasks.oneTime(TASK)
-                .onDeadExecutionRevive()
-                .execute((instance, context) -> runner.run(instance.getId(), name));
-        this.client = SchedulerClient.Builder.create(dataSource, task).build();
+        this.tasks = handlers.stream().collect(Collectors.toMap(JobHandler::kind,
+                h -> Tasks.oneTime(h.kind())
+                        .onDeadExecutionRevive()
+                        .execute((instance, context) -> h.run(instance.getId(), name))));
+        this.client = SchedulerClient.Builder.create(dataSource, List.copyOf(tasks.values())).build();
     }
 
-    void enqueue(String jobId) {
-        client.scheduleIfNotExists(task.instance(jobId), Instant.now());
+    /** Queues a job once; enqueueing an id already queued or running does nothing. */
+    public void enqueue(String kind, String jobId) {
+        client.scheduleIfNotExists(task(kind).instance(jobId), Instant.now());
     }
 
-    void remove(String jobId) {
+    /** Takes a job off the queue if no worker has picked it yet. */
+    public void remove(String kind, String jobId) {
         try {
-            client.cancel(task.instance(jobId));
+            client.cancel(task(kind).instance(jobId));
         } catch (RuntimeException notScheduled) {
-            // already picked or done: the runner sees the cancel flag instead
+            // already picked or done: the handler sees its cancel flag instead
         }
+    }
+
+    /** Name of this instance's scheduler, recorded by jobs as the worker that ran them. */
+    public String workerName() {
+        return name;
+    }
+
+    private OneTimeTask<Void> task(String kind) {
+        OneTimeTask<Void> t = tasks.get(kind);
+        if (t == null) {
+            throw new IllegalArgumentException("no job handler of kind '" + kind + "'");
+        }
+        return t;
     }
 
     @Override
     public void start() {
         // A crash between inserting a job and enqueueing it would strand it: re-enqueue idempotently.
-        jobs.unfinishedIds().forEach(this::enqueue);
+        for (JobHandler h : handlers) {
+            h.unfinishedIds().forEach(id -> enqueue(h.kind(), id));
+        }
         if (properties.enabled()) {
             // A stopped db-scheduler cannot start again, and Spring may stop and restart lifecycles.
-            scheduler = Scheduler.create(dataSource, task)
+            scheduler = Scheduler.create(dataSource, List.copyOf(tasks.values()))
                     .threads(Math.max(1, properties.workers()))
                     .pollingInterval(Duration.ofSeconds(properties.pollSeconds()))
                     .heartbeatInterval(Duration.ofSeconds(properties.heartbeatSeconds()))
@@ -74,11 +94,10 @@ class JobQueue implements SmartLifecycle {
                     .shutdownMaxWait(Duration.ofSeconds(5))
                     .build();
             scheduler.start();
-            log.info("training worker started");
+            log.info("job worker {} started for {}", name, tasks.keySet());
         }
         running = true;
     }
-
     @Override
     public void stop() {
         if (scheduler != null) {
