@@ -4,6 +4,7 @@ import jakarta.validation.ConstraintViolationException;
 import java.util.List;
 import java.util.Map;
 import org.retinasynth.common.ConflictException;
+import org.retinasynth.common.ForbiddenException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.InputRejectedException;
 import org.retinasynth.dataset.NoImageAcceptedException;
@@ -55,6 +56,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, e.getMessage());
+    }
+
+    @ExceptionHandler(ForbiddenException.class)
+    ProblemDetail forbidden(ForbiddenException e) {
+        return problem(HttpStatus.FORBIDDEN, e.getMessage());
     }
 
     @ExceptionHandler(ConflictException.class)

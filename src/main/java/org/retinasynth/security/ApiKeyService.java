@@ -7,6 +7,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.retinasynth.common.ConflictException;
+import org.retinasynth.common.NotFoundException;
 import org.retinasynth.storage.LocalBlobStore;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -25,9 +27,14 @@ public class ApiKeyService {
     public record IssuedKey(String keyId, Owner owner, String key) {
     }
 
-    public record KeyInfo(String id, String ownerName, String prefix, String label,
+    /** A key as listed: never the key itself, only its first characters. */
+    public record KeyInfo(String id, String ownerName, boolean admin, String prefix, String label,
                           OffsetDateTime createdAt, OffsetDateTime revokedAt) {
     }
+
+    private static final String KEY_INFO = """
+            select k.id, o.name as owner_name, o.admin, k.prefix, k.label, k.created_at, k.revoked_at
+            from api_keys k join owners o on o.id = k.owner_id""";
 
     private final JdbcClient jdbc;
     private final SecureRandom random = new SecureRandom();
@@ -72,13 +79,37 @@ public class ApiKeyService {
     }
 
     public List<KeyInfo> list() {
-        return jdbc.sql("""
-                        select k.id, o.name, k.prefix, k.label, k.created_at, k.revoked_at
-                        from api_keys k join owners o on o.id = k.owner_id order by k.created_at""")
-                .query((rs, n) -> new KeyInfo(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getObject(5, OffsetDateTime.class),
-                        rs.getObject(6, OffsetDateTime.class)))
-                .list();
+        return jdbc.sql(KEY_INFO + " order by k.created_at").query(KeyInfo.class).list();
+    }
+
+    /** What {@code who} may see: every key for an admin, otherwise the owner's own keys. */
+    public List<KeyInfo> visibleTo(Owner who) {
+        return who.admin() ? list()
+                : jdbc.sql(KEY_INFO + " where o.id = ? order by k.created_at").param(who.id())
+                        .query(KeyInfo.class).list();
+    }
+
+    /**
+     * Revokes a key visible to {@code who} (an admin: any key; others: their own). The last
+     * active admin key cannot be revoked, or nobody could manage keys any more.
+     */
+    @Transactional
+    public KeyInfo revoke(Owner who, String keyId) {
+        KeyInfo key = visibleTo(who).stream().filter(k -> k.id().equals(keyId)).findFirst()
+                .orElseThrow(() -> new NotFoundException("API key", keyId));
+        if (key.revokedAt() != null) {
+            return key;
+        }
+        boolean adminKey = jdbc.sql("select o.admin from api_keys k join owners o on o.id = k.owner_id where k.id = ?")
+                .param(keyId).query(Boolean.class).single();
+        long activeAdminKeys = jdbc.sql("""
+                        select count(*) from api_keys k join owners o on o.id = k.owner_id
+                        where o.admin and k.revoked_at is null""").query(Long.class).single();
+        if (adminKey && activeAdminKeys <= 1) {
+            throw new ConflictException("this is the last active admin key: create another admin key first");
+        }
+        jdbc.sql("update api_keys set revoked_at = ? where id = ? and revoked_at is null").params(now(), keyId).update();
+        return visibleTo(who).stream().filter(k -> k.id().equals(keyId)).findFirst().orElseThrow();
     }
 
     private IssuedKey store(String ownerName, boolean admin, String label, String key) {
