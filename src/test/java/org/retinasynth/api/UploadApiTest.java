@@ -115,7 +115,7 @@ class UploadApiTest extends ApiTestSupport {
         String key = newOwnerKey();
         String id = createDataset(key, "hostile");
         byte[] good = TestFiles.phantom(1, 64, 11, "png");
-        Map<String, Long> before = storeSnapshot();
+        Map<String, String> before = storeSnapshot();
 
         Map<String, byte[]> traversal = new LinkedHashMap<>();
         traversal.put("0/fine.png", good);

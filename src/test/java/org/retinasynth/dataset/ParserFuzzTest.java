@@ -9,22 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.SplittableRandom;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fuzzes every parser that reads user bytes: valid seeds (ZIP, NPZ, PNG, JPEG, TIFF, CSV) are
- * mutated by byte flips, overwrites, truncation and splicing. Whatever comes in, a parser either
- * returns or refuses with {@link InputRejectedException}: no other exception, no hang, no crash.
+ * mutated by bit flips, overwrites, truncation and duplicated slices, plus pure random bytes.
+ * Whatever comes in, a parser either returns or refuses with {@link InputRejectedException}: no
+ * other exception, no hang. Seeded, so a failure names the case that reproduces it; set
+ * {@code -Dfuzz.cases=100000} for a longer run than CI's.
  */
 class ParserFuzzTest {
 
+    private static final int CASES = Integer.getInteger("fuzz.cases", 400);
     private static final UploadLimits LIMITS = new UploadLimits(4_000_000, 16L << 20, 1_000, 64L << 20, 100);
     private static final byte[] PNG = encode("png");
     private static final byte[] JPEG = encode("jpeg");
@@ -32,11 +31,13 @@ class ParserFuzzTest {
     private static final byte[] CSV = "filename,grade,split\na.png,0,train\nb.png,4,test\n"
             .getBytes(StandardCharsets.UTF_8);
     private static final byte[] ZIP = TestZips.zip(TestZips.entries("0/a.png", PNG, "4/b.jpg", JPEG,
-            "labels.csv", CSV), java.util.zip.ZipEntry.DEFLATED);
+            "labels.csv", CSV), ZipEntry.DEFLATED);
     private static final byte[] NPZ = TestZips.zip(TestZips.entries(
             "train_images.npy", NpzReaderTest.npy("|u1", new byte[2 * 4 * 4 * 3], 2, 4, 4, 3),
-            "train_labels.npy", NpzReaderTest.npy("|u1", NpzReaderTest.u1(1, 3), 2, 1)),
-            java.util.zip.ZipEntry.STORED);
+            "train_labels.npy", NpzReaderTest.npy("|u1", NpzReaderTest.u1(1, 3), 2, 1)), ZipEntry.STORED);
+
+    @TempDir
+    Path dir;
 
     private static byte[] encode(String format) {
         try {
@@ -46,104 +47,93 @@ class ParserFuzzTest {
         }
     }
 
-    /** A seed with a few mutations applied. */
-    private static Arbitrary<byte[]> mutated(byte[] seed) {
-        Arbitrary<int[]> edit = Combinators.combine(Arbitraries.integers().between(0, 3),
-                        Arbitraries.integers().between(0, seed.length - 1), Arbitraries.integers().between(0, 255))
-                .as((kind, at, value) -> new int[] {kind, at, value});
-        return edit.list().ofMinSize(1).ofMaxSize(8).map(edits -> {
-            byte[] b = seed.clone();
-            for (int[] e : edits) {
-                int at = Math.min(e[1], b.length - 1);
-                switch (e[0]) {
-                    case 0 -> b[at] ^= (byte) (1 << (e[2] & 7));           // bit flip
-                    case 1 -> b[at] = (byte) e[2];                         // overwrite
-                    case 2 -> b = Arrays.copyOf(b, Math.max(1, at));       // truncate
-                    default -> {                                           // duplicate a slice
-                        int len = Math.min(e[2] + 1, b.length - at);
-                        byte[] longer = Arrays.copyOf(b, b.length + len);
-                        System.arraycopy(b, at, longer, at + len, b.length - at);
-                        b = longer;
-                    }
-                }
-                if (b.length == 0) {
-                    b = new byte[] {0};
+    /** The seed with one to eight random edits, or (one case in ten) random bytes. */
+    static byte[] mutate(byte[] seed, SplittableRandom r) {
+        if (r.nextInt(10) == 0) {
+            byte[] noise = new byte[1 + r.nextInt(300)];
+            r.nextBytes(noise);
+            return noise;
+        }
+        byte[] b = seed.clone();
+        for (int edits = 1 + r.nextInt(8); edits > 0; edits--) {
+            int at = r.nextInt(b.length);
+            switch (r.nextInt(4)) {
+                case 0 -> b[at] ^= (byte) (1 << r.nextInt(8));
+                case 1 -> b[at] = (byte) r.nextInt(256);
+                case 2 -> b = Arrays.copyOf(b, Math.max(1, at));
+                default -> {
+                    int len = 1 + r.nextInt(Math.min(256, b.length - at));
+                    byte[] longer = Arrays.copyOf(b, b.length + len);
+                    System.arraycopy(b, at, longer, at + len, b.length - at);
+                    b = longer;
                 }
             }
-            return b;
+        }
+        return b;
+    }
+
+    private interface Parse {
+        void run(byte[] input) throws Exception;
+    }
+
+    private static void fuzz(String what, byte[] seed, long salt, Parse parse) throws Exception {
+        SplittableRandom root = new SplittableRandom(salt);
+        int refused = 0;
+        for (int i = 0; i < CASES; i++) {
+            byte[] input = mutate(seed, root.split());
+            try {
+                parse.run(input);
+            } catch (InputRejectedException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+                refused++;
+            } catch (Exception | Error e) {
+                throw new AssertionError(what + " case " + i + " (salt " + salt + ") threw " + e, e);
+            }
+        }
+        // the mutations must actually reach the refusal paths, or the fuzzer tests nothing
+        assertThat(refused).as(what + " refusals").isGreaterThan(CASES / 10);
+    }
+
+    @Test
+    void imageDecoderOnlyDecodesOrRefuses() throws Exception {
+        String[] names = {"x.png", "x.jpg", "x.tif"};
+        byte[][] seeds = {PNG, JPEG, TIFF};
+        for (int f = 0; f < seeds.length; f++) {
+            String name = names[f];
+            fuzz(name, seeds[f], 11 + f, b -> {
+                var img = ImageDecoder.decode(b, name, LIMITS).image();
+                assertThat((long) img.getWidth() * img.getHeight()).isLessThanOrEqualTo(LIMITS.maxImagePixels());
+            });
+        }
+    }
+
+    @Test
+    void zipReaderOnlyReadsOrRefuses() throws Exception {
+        Path file = dir.resolve("fuzz.zip");
+        fuzz("zip", ZIP, 21, b -> {
+            Files.write(file, b);
+            List<ZipArchiveReader.ArchiveEntry> entries = ZipArchiveReader.read(file, "fuzz.zip", LIMITS);
+            assertThat(entries.stream().mapToLong(e -> e.bytes().length).sum())
+                    .isLessThanOrEqualTo(LIMITS.maxArchiveBytes());
+            entries.forEach(e -> assertThat(e.name()).doesNotContain("..").doesNotStartWith("/"));
         });
     }
 
-    @Provide
-    Arbitrary<Tuple.Tuple2<String, byte[]>> images() {
-        return Arbitraries.oneOf(mutated(PNG).map(b -> Tuple.of("png", b)),
-                mutated(JPEG).map(b -> Tuple.of("jpeg", b)), mutated(TIFF).map(b -> Tuple.of("tiff", b)));
-    }
-
-    @Provide
-    Arbitrary<byte[]> zips() {
-        return mutated(ZIP);
-    }
-
-    @Provide
-    Arbitrary<byte[]> npzs() {
-        return mutated(NPZ);
-    }
-
-    @Provide
-    Arbitrary<byte[]> csvs() {
-        return Arbitraries.oneOf(mutated(CSV), Arbitraries.bytes().array(byte[].class).ofMaxSize(200));
-    }
-
-    @Property(tries = 400)
-    void imageDecoderOnlyDecodesOrRefuses(@ForAll("images") Tuple.Tuple2<String, byte[]> input) {
-        refusesOrReturns(() -> {
-            ImageDecoder.DecodedImage img = ImageDecoder.decode(input.get2(), "x." + input.get1(), LIMITS);
-            assertThat((long) img.image().getWidth() * img.image().getHeight()).isLessThanOrEqualTo(4_000_000);
+    @Test
+    void npzReaderOnlyReadsOrRefuses() throws Exception {
+        Path file = dir.resolve("fuzz.npz");
+        fuzz("npz", NPZ, 31, b -> {
+            Files.write(file, b);
+            NpzReader.read(file, "fuzz.npz", LIMITS);
+        });
+        fuzz("medmnist npz", NPZ, 32, b -> {
+            Files.write(file, b);
+            NpzReader.readMedMnist(file, "fuzz.npz", LIMITS);
         });
     }
 
-    @Property(tries = 300)
-    void zipReaderOnlyReadsOrRefuses(@ForAll("zips") byte[] zip) throws IOException {
-        Path file = Files.createTempFile("fuzz", ".zip");
-        try {
-            Files.write(file, zip);
-            refusesOrReturns(() -> {
-                List<ZipArchiveReader.ArchiveEntry> entries = ZipArchiveReader.read(file, "fuzz.zip", LIMITS);
-                long total = entries.stream().mapToLong(e -> e.bytes().length).sum();
-                assertThat(total).isLessThanOrEqualTo(LIMITS.maxArchiveBytes());
-                entries.forEach(e -> assertThat(e.name()).doesNotContain("..").doesNotStartWith("/"));
-            });
-        } finally {
-            Files.deleteIfExists(file);
-        }
-    }
-
-    @Property(tries = 300)
-    void npzReaderOnlyReadsOrRefuses(@ForAll("npzs") byte[] npz) throws IOException {
-        Path file = Files.createTempFile("fuzz", ".npz");
-        try {
-            Files.write(file, npz);
-            refusesOrReturns(() -> {
-                Map<String, NpzReader.NpyArray> arrays = NpzReader.read(file, "fuzz.npz", LIMITS);
-                assertThat(arrays).isNotNull();
-            });
-            refusesOrReturns(() -> NpzReader.readMedMnist(file, "fuzz.npz", LIMITS));
-        } finally {
-            Files.deleteIfExists(file);
-        }
-    }
-
-    @Property(tries = 300)
-    void labelsCsvOnlyParsesOrRefuses(@ForAll("csvs") byte[] csv) {
-        refusesOrReturns(() -> LabelsCsv.parse(csv, "labels.csv"));
-    }
-
-    private static void refusesOrReturns(Runnable parse) {
-        try {
-            parse.run();
-        } catch (InputRejectedException expected) {
-            assertThat(expected.getMessage()).isNotBlank();
-        }
+    @Test
+    void labelsCsvOnlyParsesOrRefuses() throws Exception {
+        fuzz("csv", CSV, 41, b -> LabelsCsv.parse(b, "labels.csv"));
     }
 }

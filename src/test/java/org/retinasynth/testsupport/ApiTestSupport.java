@@ -79,11 +79,17 @@ public abstract class ApiTestSupport {
     }
 
     /** Every file under the blob store with its content hash, for byte-identical before/after checks. */
-    protected static java.util.Map<String, Long> storeSnapshot() {
+    /** Every stored file (temp files included) with the sha256 of its bytes: equal snapshots mean a byte-identical store. */
+    protected static java.util.Map<String, String> storeSnapshot() {
         try (var files = Files.walk(DATA_DIR.resolve("blobs"))) {
             return files.filter(Files::isRegularFile)
-                    .collect(java.util.stream.Collectors.toMap(p -> DATA_DIR.relativize(p).toString(),
-                            p -> p.toFile().length()));
+                    .collect(java.util.stream.Collectors.toMap(p -> DATA_DIR.relativize(p).toString(), p -> {
+                        try {
+                            return org.retinasynth.storage.LocalBlobStore.sha256(Files.readAllBytes(p));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
