@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -41,7 +42,16 @@ public class ApiKeyFilter extends OncePerRequestFilter {
                     "Send your key in the " + HEADER + " header (or as 'Authorization: Bearer <key>').");
             return;
         }
-        Optional<Owner> owner = keys.authenticate(key);
+        Optional<Owner> owner;
+        try {
+            owner = keys.authenticate(key);
+        } catch (DataAccessException e) {
+            // outside Spring MVC, so the problem handler never sees this: answer 503 here, not 500
+            response.setHeader("Retry-After", "5");
+            write(response, request, HttpStatus.SERVICE_UNAVAILABLE, "Service Unavailable",
+                    "The database is unavailable; try again shortly");
+            return;
+        }
         if (owner.isEmpty()) {
             reject(response, request, "Invalid API key", "The key is unknown or has been revoked.");
             return;
@@ -63,11 +73,17 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
     private static void reject(HttpServletResponse response, HttpServletRequest request, String title, String detail)
             throws IOException {
-        response.setStatus(HttpStatus.UNAUTHORIZED.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setHeader("WWW-Authenticate", "ApiKey header=\"" + HEADER + "\"");
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":401,"
-                + "\"detail\":\"" + detail + "\",\"instance\":\"" + jsonEscape(request.getRequestURI()) + "\"}");
+        write(response, request, HttpStatus.UNAUTHORIZED, title, detail);
+    }
+
+    private static void write(HttpServletResponse response, HttpServletRequest request, HttpStatus status,
+                              String title, String detail) throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":"
+                + status.value() + ",\"detail\":\"" + detail + "\",\"instance\":\""
+                + jsonEscape(request.getRequestURI()) + "\"}");
     }
 
     private static String jsonEscape(String s) {
