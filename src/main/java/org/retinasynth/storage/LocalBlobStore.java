@@ -115,7 +115,7 @@ public class LocalBlobStore implements BlobStore {
     public long totalBytes() {
         try (Stream<Path> files = Files.walk(root)) {
             return files.filter(Files::isRegularFile).filter(p -> !p.startsWith(tmp))
-                    .mapToLong(p -> p.toFile().length()).sum();
+                    .mapToLong(LocalBlobStore::sizeOf).sum();
         } catch (IOException e) {
             throw new StorageException("could not size blob store", e);
         }
@@ -143,6 +143,14 @@ public class LocalBlobStore implements BlobStore {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
             // best effort: an unreferenced file costs only disk space
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0; // deleted meanwhile
         }
     }
 }

@@ -76,4 +76,36 @@ class LocalBlobStoreTest {
         assertThatThrownBy(() -> failing.putAll(java.util.List.of(new byte[1], new byte[0])))
                 .isInstanceOf(StorageException.class).hasMessage("disk full");
     }
+
+    @Test
+    void aFullDiskGivesAClearErrorAndLeavesNoPartialBlob() throws Exception {
+        try (java.nio.file.FileSystem small = com.google.common.jimfs.Jimfs.newFileSystem(
+                com.google.common.jimfs.Configuration.unix().toBuilder().setMaxSize(256 * 1024).build())) {
+            LocalBlobStore store = new LocalBlobStore(new StorageProperties(small.getPath("/blobs")));
+            java.util.Random random = new java.util.Random(1);
+            java.util.List<String> stored = new java.util.ArrayList<>();
+            StorageException full = null;
+            for (int i = 0; i < 100 && full == null; i++) {
+                byte[] blob = new byte[20_000];
+                random.nextBytes(blob);
+                try {
+                    stored.add(store.put(blob));
+                } catch (StorageException e) {
+                    full = e;
+                }
+            }
+            assertThat(full).as("the small disk fills up").isNotNull();
+            assertThat(full.getMessage()).startsWith("could not store blob");
+            assertThat(stored).isNotEmpty();
+            try (var temps = Files.list(small.getPath("/blobs/tmp"))) {
+                assertThat(temps).as("no temp file left behind").isEmpty();
+            }
+            try (var files = Files.walk(small.getPath("/blobs"))) {
+                assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(stored.size());
+            }
+            for (String key : stored) {
+                assertThat(LocalBlobStore.sha256(store.get(key).orElseThrow())).isEqualTo(key);
+            }
+        }
+    }
 }
