@@ -2,21 +2,14 @@ package org.retinasynth.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.testsupport.PostgresDatabases;
+import org.retinasynth.testsupport.ServiceProcess;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -29,21 +22,18 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class WorkerRecoveryTest {
 
-    private static final String KEY = "rsk_worker-recovery-test-key-0123456789";
-
     @Test
     void aKilledWorkersJobResumesFromItsCheckpointElsewhere() throws Exception {
         PostgresDatabases.Coordinates db = PostgresDatabases.fresh();
         Path dataDir = Files.createTempDirectory("retinasynth-kill-");
-        int port = freePort();
-        Process worker = startProcess(db, dataDir, port);
+        ServiceProcess worker = ServiceProcess.start(dataDir, "worker.log", "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.username(), "--spring.datasource.password=" + db.password(),
+                "--retinasynth.jobs.heartbeat-seconds=1", "--retinasynth.jobs.missed-heartbeats=4");
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            awaitUp(http, port, worker);
-            String dataset = field(post(http, port, "/api/v1/datasets/demo",
+            String dataset = field(worker.postJson("/api/v1/datasets/demo",
                     "{\"name\":\"kill\",\"countsPerGrade\":[6,6,6,6,6],\"imageSize\":64,\"workingSize\":28,\"seed\":3}"),
                     "id");
-            String job = field(post(http, port, "/api/v1/training-jobs", "{\"datasetId\":\"" + dataset
+            String job = field(worker.postJson("/api/v1/training-jobs", "{\"datasetId\":\"" + dataset
                     + "\",\"modelType\":\"VAE\",\"epochs\":6,\"batchSize\":4,\"latentDim\":8,\"baseChannels\":8,"
                     + "\"seed\":9}"), "id");
             JdbcClient jdbc = JdbcClient.create(new org.springframework.jdbc.datasource.DriverManagerDataSource(
@@ -55,7 +45,7 @@ class WorkerRecoveryTest {
                 Thread.sleep(100);
             }
             List<Double> before = trainLosses(jdbc, job);
-            worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hooks run
+            worker.kill();
             assertThat(state(jdbc, job)).isEqualTo("RUNNING");
 
             try (ConfigurableApplicationContext survivor = context(db, dataDir)) {
@@ -74,7 +64,7 @@ class WorkerRecoveryTest {
             assertThat(jdbc.sql("select count(distinct epoch) from training_epochs where job_id = ?").param(job)
                     .query(Integer.class).single()).isEqualTo(6);
         } finally {
-            worker.destroyForcibly();
+            worker.kill();
         }
     }
 
@@ -115,44 +105,6 @@ class WorkerRecoveryTest {
                         "--retinasynth.jobs.missed-heartbeats=4");
     }
 
-    private static Process startProcess(PostgresDatabases.Coordinates db, Path dataDir, int port) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                RetinaSynthApplication.class.getName(), "--server.port=" + port,
-                "--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.username(),
-                "--spring.datasource.password=" + db.password(), "--retinasynth.data-dir=" + dataDir,
-                "--retinasynth.security.bootstrap-key=" + KEY, "--retinasynth.jobs.heartbeat-seconds=1",
-                "--retinasynth.jobs.missed-heartbeats=4");
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(new File(dataDir.toFile(), "worker.log")).start();
-    }
-
-    private static void awaitUp(HttpClient http, int port, Process p) throws Exception {
-        long end = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < end) {
-            assertThat(p.isAlive()).as("worker process died on start").isTrue();
-            try {
-                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("worker process did not start");
-    }
-
-    private static String post(HttpClient http, int port, String path, String json) throws Exception {
-        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("X-API-Key", KEY).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return r.body();
-    }
-
     private static String field(String json, String name) {
         return com.jayway.jsonpath.JsonPath.read(json, "$." + name);
     }
@@ -170,9 +122,4 @@ class WorkerRecoveryTest {
                 .query(Double.class).list();
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }
