@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -38,6 +39,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     private final String bucket;
     private final String prefix;
 
+    @Autowired
     public S3BlobStore(S3Properties properties) {
         this(client(properties), properties.bucket(), properties.prefix());
         if (properties.createBucket()) {
