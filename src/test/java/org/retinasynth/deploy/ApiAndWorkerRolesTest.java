@@ -14,19 +14,24 @@ import java.util.ArrayList;
 import java.util.List;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.jobs.JobQueue;
+import org.retinasynth.storage.MinioBlobStoreContractTest;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.MinIOContainer;
 
 /**
  * The split deployment of docker-compose and the Helm chart, in one JVM: an {@code api} context and
  * a {@code worker} context, each with its own data directory (as on two nodes), sharing only one
  * PostgreSQL database and one S3 bucket (S3Proxy in this JVM). The API queues a training job it
- * never runs; the worker runs it; the API then serves the model the worker wrote.
+ * never runs; the worker runs it; the API then serves the model the worker wrote. With a Docker
+ * engine present, PostgreSQL and the bucket are containers (PostgreSQL, MinIO) instead.
  */
 class ApiAndWorkerRolesTest {
 
@@ -38,9 +43,22 @@ class ApiAndWorkerRolesTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    private static MinIOContainer minio;
+
+    @AfterAll
+    static void stopMinio() {
+        if (minio != null) {
+            minio.stop();
+        }
+    }
+
     @Test
     void apiQueuesTheWorkerTrainsAndTheApiServesTheResult() throws Exception {
         PostgresDatabases.Coordinates db = PostgresDatabases.fresh();
+        if (DockerClientFactory.instance().isDockerAvailable()) {
+            minio = new MinIOContainer(MinioBlobStoreContractTest.IMAGE);
+            minio.start();
+        }
         try (ConfigurableApplicationContext api = start("api", db)) {
             String apiUrl = url(api);
             String dataset = JsonPath.read(send(apiUrl, "POST", "/api/v1/datasets/demo",
@@ -93,10 +111,17 @@ class ApiAndWorkerRolesTest {
                 "--spring.datasource.password=" + db.password(), "--retinasynth.data-dir=" + dataDir,
                 "--retinasynth.security.bootstrap-key=" + KEY, "--retinasynth.security.print-first-key=false",
                 "--retinasynth.jobs.poll-seconds=1", "--retinasynth.storage.type=s3",
-                "--retinasynth.storage.s3.endpoint=" + S3.getUri(), "--retinasynth.storage.s3.bucket=shared",
-                "--retinasynth.storage.s3.prefix=site/", "--retinasynth.storage.s3.create-bucket=true",
-                "--retinasynth.storage.s3.access-key=" + S3.getAccessKey(),
-                "--retinasynth.storage.s3.secret-key=" + S3.getSecretKey()));
+                "--retinasynth.storage.s3.bucket=shared", "--retinasynth.storage.s3.prefix=site/",
+                "--retinasynth.storage.s3.create-bucket=true"));
+        if (minio != null) {
+            args.addAll(List.of("--retinasynth.storage.s3.endpoint=" + minio.getS3URL(),
+                    "--retinasynth.storage.s3.access-key=" + minio.getUserName(),
+                    "--retinasynth.storage.s3.secret-key=" + minio.getPassword()));
+        } else {
+            args.addAll(List.of("--retinasynth.storage.s3.endpoint=" + S3.getUri(),
+                    "--retinasynth.storage.s3.access-key=" + S3.getAccessKey(),
+                    "--retinasynth.storage.s3.secret-key=" + S3.getSecretKey()));
+        }
         // Command-line arguments, not builder properties: those are defaults that application.yml overrides.
         return SpringApplication.run(RetinaSynthApplication.class, args.toArray(String[]::new));
     }

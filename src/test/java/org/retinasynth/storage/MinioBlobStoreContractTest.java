@@ -13,10 +13,10 @@ import org.testcontainers.containers.MinIOContainer;
  * The S3 backend against a real MinIO server in a container. Needs a Docker engine; without one
  * every test here is reported as skipped (JUnit assumption), never as passed.
  */
-class MinioBlobStoreContractTest extends BlobStoreContract {
+public class MinioBlobStoreContractTest extends BlobStoreContract {
 
     /** The image docker-compose.yml runs, so the test covers the deployed server. */
-    static final String IMAGE = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
+    public static final String IMAGE = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
 
     private static MinIOContainer minio;
 
