@@ -42,4 +42,9 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule djlStaysInTheModel = noClasses().that().resideOutsideOfPackage("org.retinasynth.model..")
             .should().dependOnClassesThat().resideInAPackage("ai.djl..");
+
+    /** The object-store SDK is an implementation detail of one backend. */
+    @ArchTest
+    static final ArchRule awsSdkStaysInStorage = noClasses().that().resideOutsideOfPackage("org.retinasynth.storage..")
+            .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..");
 }

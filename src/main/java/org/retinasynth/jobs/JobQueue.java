@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.retinasynth.common.Role;
+import org.retinasynth.common.RoleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -33,12 +35,14 @@ public class JobQueue implements SmartLifecycle {
     private final SchedulerClient client;
     private final DataSource dataSource;
     private final JobProperties properties;
+    private final Role role;
     private final String name;
     private Scheduler scheduler;
     private volatile boolean running;
 
-    JobQueue(DataSource dataSource, List<JobHandler> handlers, JobProperties properties) {
+    JobQueue(DataSource dataSource, List<JobHandler> handlers, JobProperties properties, RoleProperties role) {
         this.dataSource = dataSource;
+        this.role = role.role();
         this.handlers = handlers;
         this.properties = properties;
         this.name = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -82,7 +86,8 @@ public class JobQueue implements SmartLifecycle {
         for (JobHandler h : handlers) {
             h.unfinishedIds().forEach(id -> enqueue(h.kind(), id));
         }
-        if (properties.enabled()) {
+        // An API instance only enqueues: every kind of job then runs on some worker-role instance.
+        if (role.runsJobs()) {
             // A stopped db-scheduler cannot start again, and Spring may stop and restart lifecycles.
             scheduler = Scheduler.create(dataSource, List.copyOf(tasks.values()))
                     .threads(Math.max(1, properties.workers()))
@@ -95,6 +100,8 @@ public class JobQueue implements SmartLifecycle {
                     .build();
             scheduler.start();
             log.info("job worker {} started for {}", name, tasks.keySet());
+        } else {
+            log.info("role {}: jobs are queued here and run by worker instances", role);
         }
         running = true;
     }

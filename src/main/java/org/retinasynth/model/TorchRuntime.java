@@ -63,6 +63,15 @@ public final class TorchRuntime {
         return e;
     }
 
+    /**
+     * Loads libtorch and prints what was loaded. The Dockerfile runs this while building the image,
+     * so that DJL unpacks its JNI library into the cache baked into the image and a broken native
+     * layer fails the build rather than the first job.
+     */
+    public static void main(String[] args) {
+        System.out.println(info());
+    }
+
     /** Loads the engine if needed and describes it. */
     public static EngineInfo info() {
         Engine e = engine();

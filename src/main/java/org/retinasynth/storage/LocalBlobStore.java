@@ -15,8 +15,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,9 +25,8 @@ import org.springframework.stereotype.Component;
  * nothing or the whole blob — never a torn one, even if the process is killed mid-write.
  */
 @Component
+@ConditionalOnProperty(name = "retinasynth.storage.type", havingValue = "local", matchIfMissing = true)
 public class LocalBlobStore implements BlobStore {
-
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final Path root;
     private final Path tmp;
@@ -122,10 +121,7 @@ public class LocalBlobStore implements BlobStore {
     }
 
     private Path pathOf(String key) {
-        if (!SHA256.matcher(key).matches()) {
-            throw new IllegalArgumentException("not a sha256 key: " + key);
-        }
-        return root.resolve(key.substring(0, 2)).resolve(key.substring(2, 4)).resolve(key);
+        return root.resolve(ContentKeys.relativePath(key));
     }
 
     /** Temp files are only ever unreferenced partial writes of a process that died. */

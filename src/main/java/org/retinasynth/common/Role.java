@@ -1,0 +1,22 @@
+package org.retinasynth.common;
+
+/**
+ * What one instance of the application does. Every role shares the same database and blob store,
+ * so any number of instances of each may run on any hosts.
+ */
+public enum Role {
+    /** Serves the HTTP API and queues jobs, but never runs one (no GPU needed). */
+    API,
+    /** Runs training, generation and study jobs; serves only Actuator health and metrics. */
+    WORKER,
+    /** Both: the single-process default for a workstation. */
+    ALL;
+
+    public boolean runsJobs() {
+        return this != API;
+    }
+
+    public boolean servesApi() {
+        return this != WORKER;
+    }
+}
