@@ -51,7 +51,7 @@ public final class IngestBench {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RetinaSynthApplication.class)
                 .web(WebApplicationType.NONE)
                 .run("--retinasynth.data-dir=" + work, "--retinasynth.security.print-first-key=false",
-                        "--logging.level.root=WARN", "--retinasynth.jobs.enabled=false")) {
+                        "--logging.level.root=WARN", "--retinasynth.role=api")) {
             DatasetService datasets = app.getBean(DatasetService.class);
             Owner owner = app.getBean(ApiKeyService.class).issue("bench", false, "bench").owner();
 

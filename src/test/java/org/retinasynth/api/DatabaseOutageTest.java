@@ -47,7 +47,7 @@ class DatabaseOutageTest {
         registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
         registry.add("retinasynth.data-dir", Files.createTempDirectory("retinasynth-outage-")::toString);
         registry.add("retinasynth.security.print-first-key", () -> "false");
-        registry.add("retinasynth.jobs.enabled", () -> "false");
+        registry.add("retinasynth.role", () -> "api");
         registry.add("management.endpoint.health.group.readiness.include", () -> "readinessState,db");
     }
 

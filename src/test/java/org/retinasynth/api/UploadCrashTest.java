@@ -64,7 +64,7 @@ class UploadCrashTest {
         String dataset;
         List<String> firstImages;
         int interruptedCount = 400;
-        try (ServiceProcess first = ServiceProcess.start(dataDir, "first.log", "--retinasynth.jobs.enabled=false")) {
+        try (ServiceProcess first = ServiceProcess.start(dataDir, "first.log", "--retinasynth.role=api")) {
             dataset = JsonPath.read(first.postJson("/api/v1/datasets", "{\"name\":\"crash\",\"splitSeed\":1}"), "$.id");
             var r = first.send(uploadZip(first, dataset, phantoms(10, 64, 1)));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
@@ -90,7 +90,7 @@ class UploadCrashTest {
             upload.join();
         }
 
-        try (ServiceProcess second = ServiceProcess.start(dataDir, "second.log", "--retinasynth.jobs.enabled=false")) {
+        try (ServiceProcess second = ServiceProcess.start(dataDir, "second.log", "--retinasynth.role=api")) {
             int count = JsonPath.read(second.send(HttpRequest.newBuilder(second.uri("/api/v1/datasets/" + dataset)))
                     .body(), "$.imageCount");
             assertThat(count).as("the interrupted upload is all or nothing").isIn(10, 10 + interruptedCount);

@@ -23,7 +23,7 @@ class FirstKeyBootstrapTest {
 
     private static ConfigurableApplicationContext start(Path dataDir) {
         return new SpringApplicationBuilder(RetinaSynthApplication.class).web(WebApplicationType.NONE)
-                .run("--retinasynth.data-dir=" + dataDir, "--retinasynth.jobs.enabled=false",
+                .run("--retinasynth.data-dir=" + dataDir, "--retinasynth.role=api",
                         "--retinasynth.security.print-first-key=true", "--logging.level.root=WARN");
     }
 
