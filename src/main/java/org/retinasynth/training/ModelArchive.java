@@ -17,14 +17,14 @@ import org.retinasynth.model.VaeModel;
 /**
  * A saved model (DJL parameters + JSON config with provenance) as one ZIP, so that a checkpoint or
  * a finished model is a single content-addressed blob that any worker can load or a user download.
- * Loading is public because generation samples from finished models.
+ * Public because generation samples from finished models.
  */
 public final class ModelArchive {
 
     private ModelArchive() {
     }
 
-    static byte[] save(VaeModel model, Map<String, Object> provenance) {
+    public static byte[] save(VaeModel model, Map<String, Object> provenance) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("retinasynth-model-");

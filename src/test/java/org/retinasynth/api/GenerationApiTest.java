@@ -305,6 +305,23 @@ class GenerationApiTest extends ApiTestSupport {
     }
 
     @Test
+    void cancelEndsAQueuedOrRunningSetAndDeleteRemovesIt() throws Exception {
+        models();
+        String body = generate(key, "{\"modelId\":\"" + conditional + "\",\"counts\":[10000,10000,10000,10000,10000]}",
+                202).getResponse().getContentAsString();
+        String id = JsonPath.read(body, "$.id");
+        mvc.perform(as(key, delete("/api/v1/generations/" + id))).andExpect(status().isConflict());
+        mvc.perform(as(key, post("/api/v1/generations/" + id + "/cancel"))).andExpect(status().isOk())
+                .andExpect(jsonPath("$.cancelRequested").value(true));
+        String ended = awaitState(key, "/api/v1/generations/" + id, List.of("CANCELLED", "SUCCEEDED", "FAILED"), 30_000);
+        assertThat(JsonPath.<String>read(ended, "$.state")).isEqualTo("CANCELLED");
+        assertThat(JsonPath.<Integer>read(ended, "$.done")).isLessThan(50_000);
+        mvc.perform(as(key, get("/api/v1/generations/" + id + "/images.zip"))).andExpect(status().isConflict());
+        mvc.perform(as(key, delete("/api/v1/generations/" + id))).andExpect(status().isNoContent());
+        mvc.perform(as(key, get("/api/v1/generations/" + id))).andExpect(status().isNotFound());
+    }
+
+    @Test
     void unconditionalModelsGenerateATotalOnly() throws Exception {
         models();
         String g = generated("{\"modelId\":\"" + unconditional + "\",\"count\":5,\"seed\":2}");
