@@ -3,6 +3,7 @@ package org.retinasynth.api;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -93,6 +94,8 @@ class GenerationController {
             description = "ImageFolder layout (`<grade>/<file>.png`) with `manifest.csv` (file, grade, split, quality, "
                     + "device, model, model_sha256, seed, temperature, generation). Upload it as it is with "
                     + "`POST /api/v1/datasets/{id}/zip`: every image lands in the train split.")
+    @ApiResponse(responseCode = "200", description = "The ZIP, streamed",
+            content = @Content(mediaType = "application/zip", schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "409", description = "The set has not SUCCEEDED",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<StreamingResponseBody> zip(Owner owner, @PathVariable String id) {
@@ -106,6 +109,8 @@ class GenerationController {
 
     @GetMapping(path = "/{id}/grid.png", produces = MediaType.IMAGE_PNG_VALUE)
     @Operation(summary = "A sample grid: one row per grade, or one grade only")
+    @ApiResponse(responseCode = "200", description = "PNG",
+            content = @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "409", description = "No image made yet",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> grid(Owner owner, @PathVariable String id,

@@ -3,6 +3,7 @@ package org.retinasynth.api;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
@@ -36,6 +37,8 @@ class ModelController {
             description = "The image (PNG, JPEG, TIFF) is preprocessed like a dataset image (field-of-view crop, "
                     + "square resize to the model's working size); the answer is the decoder mean at the posterior "
                     + "mean, a PNG of the working size.")
+    @ApiResponse(responseCode = "200", description = "PNG of the model's working size",
+            content = @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "400", description = "Corrupt image, or grade missing / out of range",
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "The training job has not SUCCEEDED",
@@ -56,6 +59,7 @@ class ModelController {
     @PostMapping(path = "/encode", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "The posterior q(z|x) of an image: latent mean and variance per dimension",
             description = "Preprocessed as for denoise.")
+    @ApiResponse(responseCode = "200", description = "latentDim means and variances")
     @ApiResponse(responseCode = "400", description = "Corrupt image, or grade missing / out of range",
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "The training job has not SUCCEEDED",
