@@ -2,12 +2,14 @@ package org.retinasynth.generation;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.retinasynth.training.JobState;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -21,12 +23,18 @@ class GenerationRepository {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
+    /** Typed, so that a null grade (unconditional model) binds the same on every driver. */
+    private static final int[] ROW_TYPES = {Types.VARCHAR, Types.INTEGER, Types.INTEGER, Types.INTEGER, Types.VARCHAR,
+            Types.CHAR};
+
     private final JdbcClient jdbc;
     private final ObjectMapper json;
+    private final JdbcTemplate batch;
     private final TransactionTemplate tx;
 
-    GenerationRepository(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx) {
+    GenerationRepository(JdbcClient jdbc, JdbcTemplate batch, ObjectMapper json, TransactionTemplate tx) {
         this.jdbc = jdbc;
+        this.batch = batch;
         this.json = json;
         this.tx = tx;
     }
@@ -97,10 +105,9 @@ class GenerationRepository {
                    double etaSeconds) {
         tx.executeWithoutResult(status -> {
             jdbc.sql("delete from generated_images where generation_id = ? and chunk = ?").params(id, chunk).update();
-            for (GeneratedImage i : images) {
-                jdbc.sql("insert into generated_images (generation_id, idx, chunk, grade, filename, sha256) values (?,?,?,?,?,?)")
-                        .params(id, i.index(), i.chunk(), i.grade(), i.filename(), i.sha256()).update();
-            }
+            batch.batchUpdate("insert into generated_images (generation_id, idx, chunk, grade, filename, sha256) "
+                    + "values (?,?,?,?,?,?)", images.stream().map(i -> new Object[] {id, i.index(), i.chunk(), i.grade(),
+                    i.filename(), i.sha256()}).toList(), ROW_TYPES);
             jdbc.sql("update generations set done_images = ?, images_per_second = ?, eta_seconds = ?, updated_at = ? where id = ?")
                     .params(done, imagesPerSecond, etaSeconds, now(), id).update();
         });
