@@ -39,6 +39,13 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("org.retinasynth.dataset..",
                     "org.retinasynth.training..", "org.retinasynth.storage..", "org.retinasynth.api..");
 
+    /** Data flows one way: generation reads datasets and trained models, never the other way round. */
+    @ArchTest
+    static final ArchRule nothingUpstreamKnowsGeneration = noClasses().that().resideInAnyPackage(
+                    "org.retinasynth.dataset..", "org.retinasynth.training..", "org.retinasynth.model..",
+                    "org.retinasynth.corruption..", "org.retinasynth.storage..", "org.retinasynth.jobs..")
+            .should().dependOnClassesThat().resideInAPackage("org.retinasynth.generation..");
+
     @ArchTest
     static final ArchRule djlStaysInTheModel = noClasses().that().resideOutsideOfPackage("org.retinasynth.model..")
             .should().dependOnClassesThat().resideInAPackage("ai.djl..");

@@ -69,9 +69,12 @@ class DatasetRepository {
         return blobs;
     }
 
+    /** Generated sets share blobs with the datasets registered from them, so their images count too. */
     boolean blobReferenced(String sha256) {
-        return jdbc.sql("select count(*) from images where original_sha256 = ? or processed_sha256 = ?")
-                .params(sha256, sha256).query(Long.class).single() > 0;
+        return jdbc.sql("""
+                        select (select count(*) from images where original_sha256 = :s or processed_sha256 = :s)
+                             + (select count(*) from generated_images where sha256 = :s)""")
+                .param("s", sha256).query(Long.class).single() > 0;
     }
 
     Set<String> filenames(String datasetId) {

@@ -1,0 +1,67 @@
+package org.retinasynth.api;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.NotBlank;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import org.retinasynth.dataset.Dataset;
+import org.retinasynth.dataset.UploadReport;
+import org.retinasynth.generation.Generation;
+import org.retinasynth.generation.GenerationPlan;
+import org.retinasynth.generation.GenerationRequest;
+
+/** Request and response records of the generations API. */
+final class GenerationDtos {
+
+    private GenerationDtos() {
+    }
+
+    @Schema(description = "Synthetic images from a trained model: exactly one of counts, balance or count")
+    record CreateGenerationRequest(
+            @NotBlank @Schema(description = "Id of a SUCCEEDED training job", example = "3f0c…") String modelId,
+            @Schema(description = "Images per grade (conditional models)", example = "[10, 0, 20, 5, 5]")
+            List<Integer> counts,
+            @Schema(description = "Top every grade of the model's training split up to the largest grade's count "
+                    + "(or to target)", example = "false") Boolean balance,
+            @Schema(description = "With balance: the per-grade level to reach instead of the largest grade's count",
+                    example = "500") Integer target,
+            @Schema(description = "A total, for unconditional models (which cannot generate per grade)")
+            Integer count,
+            @Schema(description = "z ~ N(0, temperature² I); below 1 gives more typical, less varied images",
+                    defaultValue = "1.0", minimum = "0", maximum = "5") Double temperature,
+            @Schema(description = "Random if omitted; always recorded. Same seed and request: identical PNGs")
+            Long seed) {
+
+        GenerationRequest toRequest() {
+            return new GenerationRequest(modelId, counts, balance, target, count, temperature, seed);
+        }
+    }
+
+    @Schema(description = "A generated set and its progress")
+    record GenerationResponse(String id, String modelId, String state, String mode, List<Integer> countsPerGrade,
+                              Integer target, List<Long> trainCounts, int total, int done, Double imagesPerSecond,
+                              Double etaSeconds, double temperature, long seed, int imageSize, String worker,
+                              int attempts, boolean cancelRequested, String error, Map<String, Object> provenance,
+                              OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
+                              OffsetDateTime updatedAt) {
+        static GenerationResponse of(Generation g) {
+            GenerationPlan p = g.plan();
+            return new GenerationResponse(g.id(), g.modelJobId(), g.state().name(), p.mode(), p.countsPerGrade(),
+                    p.target(), p.trainCounts(), g.totalImages(), g.doneImages(), g.imagesPerSecond(), g.etaSeconds(),
+                    p.temperature(), p.seed(), p.imageSize(), g.worker(), g.attempts(), g.cancelRequested(), g.error(),
+                    g.provenance(), g.createdAt(), g.startedAt(), g.finishedAt(), g.updatedAt());
+        }
+    }
+
+    @Schema(description = "A dataset to make from a generated set")
+    record RegisterDatasetRequest(@NotBlank @Schema(example = "clinic-a-synthetic") String name) {
+    }
+
+    @Schema(description = "The dataset made from a generated set (every image in the train split) and its upload")
+    record RegisteredDatasetResponse(DatasetDtos.DatasetResponse dataset, UploadReport upload) {
+        static RegisteredDatasetResponse of(Dataset d, UploadReport upload) {
+            return new RegisteredDatasetResponse(DatasetDtos.DatasetResponse.of(d), upload);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Synthetic images from a trained model: per-grade counts or balancing plans, deterministic
+ * chunked sampling (small requests at once, large ones as resumable jobs), ZIP and grid downloads,
+ * registration of a generated set as a dataset, and the model's denoise / encode operations.
+ */
+package org.retinasynth.generation;
