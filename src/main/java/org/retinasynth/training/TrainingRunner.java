@@ -12,6 +12,7 @@ import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.Split;
+import org.retinasynth.evaluation.ImageMetrics;
 import org.retinasynth.jobs.JobHandler;
 import org.retinasynth.model.NonFiniteLossException;
 import org.retinasynth.model.TorchRuntime;
@@ -221,8 +222,9 @@ class TrainingRunner implements JobHandler {
         VaeModel.Evaluation e = model.evaluate(clean,
                 denoising ? corruptCopies(clean, model.config().corruptedCopies(), val.size(), spec.corruption(),
                         new SplittableRandom(spec.seed() + 19)) : null, labels, val.count());
-        double psnr = psnr(clean, model.reconstruct(clean, labels, val.count()));
-        Double psnrCorrupted = corrupted == null ? null : psnr(clean, model.reconstruct(corrupted, labels, val.count()));
+        double psnr = ImageMetrics.psnr(clean, model.reconstruct(clean, labels, val.count()), val.count());
+        Double psnrCorrupted = corrupted == null ? null
+                : ImageMetrics.psnr(clean, model.reconstruct(corrupted, labels, val.count()), val.count());
         return new EpochMetrics(epoch + 1, loss, recon, kl, e.loss(), e.reconstruction(), e.kl(), psnr, psnrCorrupted, lr,
                 beta, seconds);
     }
