@@ -72,6 +72,12 @@ public final class ServiceProcess implements AutoCloseable {
         return http.send(request.header("X-API-Key", KEY).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** GETs bytes (a ZIP, a PNG) with the test key. */
+    public HttpResponse<byte[]> getBytes(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", KEY).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     /** POSTs JSON and expects 201; returns the body. */
     public String postJson(String path, String json) throws Exception {
         var r = send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
