@@ -1,7 +1,6 @@
 package org.retinasynth.model;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -17,22 +16,12 @@ import ai.djl.training.optimizer.AdamW;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Plain-Java façade over the downstream grade classifier ({@link ClassifierBlock}: a small ResNet).
@@ -50,14 +39,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ClassifierModel implements AutoCloseable {
 
-    static final String PARAMETERS_FILE = "parameters.djl";
-    static final String CONFIG_FILE = "model.json";
     static final String FORMAT = "retinasynth-classifier";
     static final int FORMAT_VERSION = 1;
     private static final double DEFAULT_LEARNING_RATE = 1e-3;
     /** Images per inference piece on a GPU, so that scoring a whole set cannot exhaust its memory. */
     private static final int GPU_INFERENCE_CHUNK = 512;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ClassifierConfig config;
     private final Engine engine;
@@ -305,35 +291,13 @@ public final class ClassifierModel implements AutoCloseable {
     }
 
     /**
-     * Saves {@value #PARAMETERS_FILE} (DJL block parameters, BatchNorm running averages included;
-     * the optimiser's state is not saved) and {@value #CONFIG_FILE} (config, versions, provenance).
+     * Saves the parameters (DJL block parameters, BatchNorm running averages included;
+     * the optimiser's state is not saved) and the JSON description (config, versions, provenance).
      */
     public synchronized void save(Path dir, Map<String, Object> provenance) {
         ensureOpen();
-        try {
-            Files.createDirectories(dir);
-            Path params = dir.resolve(PARAMETERS_FILE + ".tmp");
-            try (DataOutputStream out = new DataOutputStream(
-                    new BufferedOutputStream(Files.newOutputStream(params)))) {
-                block.saveParameters(out);
-            }
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("format", FORMAT);
-            json.put("formatVersion", FORMAT_VERSION);
-            json.put("config", config);
-            json.put("seed", seed);
-            json.put("steps", steps);
-            json.put("parameterCount", parameterCount());
-            json.put("djlVersion", Engine.getDjlVersion());
-            json.put("libtorchVersion", engine.getVersion());
-            json.put("provenance", provenance == null ? Map.of() : provenance);
-            Path cfg = dir.resolve(CONFIG_FILE + ".tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.toFile(), json);
-            Files.move(params, dir.resolve(PARAMETERS_FILE), StandardCopyOption.REPLACE_EXISTING);
-            Files.move(cfg, dir.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot save classifier to " + dir, e);
-        }
+        SavedModels.save(dir, block, SavedModels.description(FORMAT, FORMAT_VERSION, config, seed, steps,
+                parameterCount(), engine, provenance));
     }
 
     /** Stored classifier description, as read by {@link #load}. */
@@ -345,52 +309,14 @@ public final class ClassifierModel implements AutoCloseable {
      * @param device as in {@link #create}
      */
     public static ClassifierModel load(Path dir, String device) {
-        Saved saved;
-        try {
-            Map<?, ?> raw = JSON.readValue(dir.resolve(CONFIG_FILE).toFile(), Map.class);
-            Object fv = raw.get("formatVersion");
-            if (!FORMAT.equals(raw.get("format")) || !(fv instanceof Number)
-                    || ((Number) fv).intValue() != FORMAT_VERSION) {
-                throw new IllegalArgumentException(dir.resolve(CONFIG_FILE) + " is not a " + FORMAT
-                        + " model of format version " + FORMAT_VERSION);
-            }
-            saved = JSON.convertValue(raw, Saved.class);
-        } catch (tools.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException("Cannot read " + dir.resolve(CONFIG_FILE) + ": "
-                    + e.getOriginalMessage(), e);
-        }
-        ClassifierBlock block = new ClassifierBlock(saved.config());
+        Saved saved = SavedModels.read(dir, FORMAT, FORMAT_VERSION, Saved.class);
         Engine engine = TorchRuntime.engine();
         Device dev = TorchRuntime.resolveDevice(device);
         NDManager manager = engine.newBaseManager(dev);
-        try {
-            block.initialize(manager, DataType.FLOAT32, inputShape(saved.config(), 1));
-            List<NDArray> initial = new ArrayList<>();
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                initial.add(p.getValue().getArray());
-            }
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-                    Files.newInputStream(dir.resolve(PARAMETERS_FILE))))) {
-                block.loadParameters(manager, in);
-            }
-            initial.forEach(NDArray::close);
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                if (p.getValue().requiresGradient()) {
-                    p.getValue().getArray().setRequiresGradient(true);
-                }
-            }
-            Map<String, Object> prov = saved.provenance() == null ? Map.of() : saved.provenance();
-            return new ClassifierModel(saved.config(), saved.seed(), engine, dev, manager, block, prov);
-        } catch (IOException e) {
-            manager.close();
-            throw new UncheckedIOException("Cannot load classifier from " + dir, e);
-        } catch (MalformedModelException e) {
-            manager.close();
-            throw new IllegalArgumentException("Corrupt parameters in " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        ClassifierBlock block = new ClassifierBlock(saved.config());
+        SavedModels.loadParameters(dir, block, manager, inputShape(saved.config(), 1));
+        Map<String, Object> prov = saved.provenance() == null ? Map.of() : saved.provenance();
+        return new ClassifierModel(saved.config(), saved.seed(), engine, dev, manager, block, prov);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.retinasynth.model;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -19,22 +18,12 @@ import ai.djl.training.optimizer.Adam;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Plain-Java façade over one (conditional) VAE / DVAE. Images cross this API as {@code float[]} in
@@ -71,8 +60,7 @@ public final class VaeModel implements AutoCloseable {
     /** Negative bound and its parts on held-out data, per clean image, in nats (KL weight 1). */
     public record Evaluation(double loss, double reconstruction, double kl) {}
 
-    static final String PARAMETERS_FILE = "parameters.djl";
-    static final String CONFIG_FILE = "model.json";
+    static final String FORMAT = "retinasynth-vae";
     static final int FORMAT_VERSION = 1;
     /**
      * CPU micro-batch budget for the largest single activation, default 8 MiB (system property
@@ -84,7 +72,6 @@ public final class VaeModel implements AutoCloseable {
     /** Decoder rows per importance-sampling piece on a GPU. */
     private static final int GPU_IMPORTANCE_ROWS = 4096;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final VaeConfig config;
     private final Architecture arch;
@@ -500,35 +487,13 @@ public final class VaeModel implements AutoCloseable {
     }
 
     /**
-     * Saves {@value #PARAMETERS_FILE} (DJL block parameters, BatchNorm running averages included;
-     * Adam's state is not saved) and {@value #CONFIG_FILE} (config, versions, the given provenance).
+     * Saves the parameters (DJL block parameters, BatchNorm running averages included;
+     * Adam's state is not saved) and the JSON description (config, versions, the given provenance).
      */
     public synchronized void save(Path dir, Map<String, Object> provenance) {
         ensureOpen();
-        try {
-            Files.createDirectories(dir);
-            Path params = dir.resolve(PARAMETERS_FILE + ".tmp");
-            try (DataOutputStream out = new DataOutputStream(
-                    new BufferedOutputStream(Files.newOutputStream(params)))) {
-                block.saveParameters(out);
-            }
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("format", "retinasynth-vae");
-            json.put("formatVersion", FORMAT_VERSION);
-            json.put("config", config);
-            json.put("seed", seed);
-            json.put("steps", steps);
-            json.put("parameterCount", parameterCount());
-            json.put("djlVersion", Engine.getDjlVersion());
-            json.put("libtorchVersion", engine.getVersion());
-            json.put("provenance", provenance == null ? Map.of() : provenance);
-            Path cfg = dir.resolve(CONFIG_FILE + ".tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(cfg.toFile(), json);
-            Files.move(params, dir.resolve(PARAMETERS_FILE), StandardCopyOption.REPLACE_EXISTING);
-            Files.move(cfg, dir.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot save model to " + dir, e);
-        }
+        SavedModels.save(dir, block, SavedModels.description(FORMAT, FORMAT_VERSION, config, seed, steps,
+                parameterCount(), engine, provenance));
     }
 
     /** Stored model description, as read by {@link #load}. */
@@ -540,53 +505,14 @@ public final class VaeModel implements AutoCloseable {
      * @param device as in {@link #create}
      */
     public static VaeModel load(Path dir, String device) {
-        Saved saved;
-        try {
-            Map<?, ?> raw = JSON.readValue(dir.resolve(CONFIG_FILE).toFile(), Map.class);
-            Object fv = raw.get("formatVersion");
-            if (!"retinasynth-vae".equals(raw.get("format")) || !(fv instanceof Number)
-                    || ((Number) fv).intValue() != FORMAT_VERSION) {
-                throw new IllegalArgumentException(dir.resolve(CONFIG_FILE)
-                        + " is not a retinasynth-vae model of format version " + FORMAT_VERSION);
-            }
-            saved = JSON.convertValue(raw, Saved.class);
-        } catch (tools.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException("Cannot read " + dir.resolve(CONFIG_FILE) + ": "
-                    + e.getOriginalMessage(), e);
-        }
-        Architecture arch = new Architecture(saved.config());
+        Saved saved = SavedModels.read(dir, FORMAT, FORMAT_VERSION, Saved.class);
         Engine engine = TorchRuntime.engine();
         Device dev = TorchRuntime.resolveDevice(device);
         NDManager manager = engine.newBaseManager(dev);
-        try {
-            ConvVaeBlock block = new ConvVaeBlock(arch);
-            block.initialize(manager, DataType.FLOAT32, inputShapes(saved.config(), 1));
-            List<NDArray> initial = new ArrayList<>();
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                initial.add(p.getValue().getArray());
-            }
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-                    Files.newInputStream(dir.resolve(PARAMETERS_FILE))))) {
-                block.loadParameters(manager, in);
-            }
-            initial.forEach(NDArray::close);
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                if (p.getValue().requiresGradient()) {
-                    p.getValue().getArray().setRequiresGradient(true);
-                }
-            }
-            Map<String, Object> prov = saved.provenance() == null ? Map.of() : saved.provenance();
-            return new VaeModel(saved.config(), saved.seed(), engine, dev, manager, block, prov);
-        } catch (IOException e) {
-            manager.close();
-            throw new UncheckedIOException("Cannot load model from " + dir, e);
-        } catch (MalformedModelException e) {
-            manager.close();
-            throw new IllegalArgumentException("Corrupt parameters in " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        ConvVaeBlock block = new ConvVaeBlock(new Architecture(saved.config()));
+        SavedModels.loadParameters(dir, block, manager, inputShapes(saved.config(), 1));
+        Map<String, Object> prov = saved.provenance() == null ? Map.of() : saved.provenance();
+        return new VaeModel(saved.config(), saved.seed(), engine, dev, manager, block, prov);
     }
 
     @Override

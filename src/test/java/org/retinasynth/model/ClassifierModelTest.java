@@ -153,7 +153,7 @@ class ClassifierModelTest {
             featuresBefore = m.features(x, 6);
             m.save(dir, Map.of("purpose", "test"));
         }
-        assertThat(Files.exists(dir.resolve(ClassifierModel.CONFIG_FILE))).isTrue();
+        assertThat(Files.exists(dir.resolve(SavedModels.CONFIG_FILE))).isTrue();
         try (ClassifierModel loaded = ClassifierModel.load(dir, "cpu")) {
             assertThat(loaded.predictProba(x, 6)).isDeepEqualTo(before);
             assertThat(loaded.features(x, 6)).isDeepEqualTo(featuresBefore);

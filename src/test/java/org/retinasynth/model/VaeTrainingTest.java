@@ -113,9 +113,9 @@ class VaeTrainingTest {
             params = model.parameterCount();
             model.save(dir, Map.of("dataset", "synthetic", "epochs", 1));
         }
-        assertThat(dir.resolve(VaeModel.CONFIG_FILE)).exists();
-        assertThat(dir.resolve(VaeModel.PARAMETERS_FILE)).exists();
-        assertThat(Files.readString(dir.resolve(VaeModel.CONFIG_FILE)))
+        assertThat(dir.resolve(SavedModels.CONFIG_FILE)).exists();
+        assertThat(dir.resolve(SavedModels.PARAMETERS_FILE)).exists();
+        assertThat(Files.readString(dir.resolve(SavedModels.CONFIG_FILE)))
                 .contains("\"GAUSSIAN_LEARNED\"", "\"dataset\"", "\"libtorchVersion\"");
 
         try (VaeModel loaded = VaeModel.load(dir, "cpu")) {
