@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.retinasynth.corruption.Img;
 import org.retinasynth.dataset.SampleGrid;
+import org.retinasynth.jobs.JobCancelled;
 import org.retinasynth.jobs.JobHandler;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.storage.BlobStore;
@@ -38,12 +39,6 @@ class GenerationRunner implements JobHandler {
         this.blobs = blobs;
     }
 
-    private static final class Cancelled extends RuntimeException {
-        Cancelled() {
-            super("cancelled", null, false, false);
-        }
-    }
-
     @Override
     public String kind() {
         return KIND;
@@ -66,7 +61,7 @@ class GenerationRunner implements JobHandler {
         }
         try {
             generate(g, worker);
-        } catch (Cancelled c) {
+        } catch (JobCancelled c) {
             repository.finish(id, JobState.CANCELLED, "cancelled by the owner", null);
         } catch (RuntimeException | Error e) {
             log.warn("generation {} failed", id, e);
@@ -88,7 +83,7 @@ class GenerationRunner implements JobHandler {
             int made = 0;
             for (int c = first; c < plan.chunks(); c++) {
                 if (repository.cancelRequested(g.id())) {
-                    throw new Cancelled();
+                    throw new JobCancelled();
                 }
                 List<byte[]> pngs = chunk(model, plan, c);
                 List<String> shas = blobs.putAll(pngs);
