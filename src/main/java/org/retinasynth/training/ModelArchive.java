@@ -18,12 +18,12 @@ import org.retinasynth.model.VaeModel;
  * A saved model (DJL parameters + JSON config with provenance) as one ZIP, so that a checkpoint or
  * a finished model is a single content-addressed blob that any worker can load or a user download.
  */
-final class ModelArchive {
+public final class ModelArchive {
 
     private ModelArchive() {
     }
 
-    static byte[] save(VaeModel model, Map<String, Object> provenance) {
+    public static byte[] save(VaeModel model, Map<String, Object> provenance) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("retinasynth-model-");
@@ -49,7 +49,7 @@ final class ModelArchive {
     }
 
     /** Only flat entry names written by {@link #save} are accepted. */
-    static VaeModel load(byte[] archive, String device) {
+    public static VaeModel load(byte[] archive, String device) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("retinasynth-model-");
