@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.dataset.DatasetService.PackedImages;
+import org.retinasynth.evaluation.ImageMetrics;
 import org.retinasynth.model.NonFiniteLossException;
 import org.retinasynth.model.VaeConfig;
 import org.retinasynth.model.VaeModel;
@@ -176,8 +177,9 @@ public final class VaeTrainer {
         VaeModel.Evaluation e = model.evaluate(clean,
                 denoising ? corruptCopies(clean, model.config().corruptedCopies(), val.size(), spec.corruption(),
                         new SplittableRandom(spec.seed() + 19)) : null, labels, val.count());
-        double psnr = psnr(clean, model.reconstruct(clean, labels, val.count()));
-        Double psnrCorrupted = corrupted == null ? null : psnr(clean, model.reconstruct(corrupted, labels, val.count()));
+        double psnr = ImageMetrics.psnr(clean, model.reconstruct(clean, labels, val.count()), val.count());
+        Double psnrCorrupted = corrupted == null ? null
+                : ImageMetrics.psnr(clean, model.reconstruct(corrupted, labels, val.count()), val.count());
         return new EpochMetrics(epoch + 1, loss, recon, kl, e.loss(), e.reconstruction(), e.kl(), psnr, psnrCorrupted, lr,
                 beta, seconds);
     }
@@ -196,16 +198,6 @@ public final class VaeTrainer {
             }
         }
         return out;
-    }
-
-    static double psnr(float[] a, float[] b) {
-        double se = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = a[i] - b[i];
-            se += d * d;
-        }
-        double mse = Math.max(se / a.length, 1e-12);
-        return 10 * Math.log10(1.0 / mse);
     }
 
     private static int[] permutation(int n, Random random) {
