@@ -47,7 +47,7 @@ public final class VaeTrainer {
 
     /** Thrown inside the loop when the listener says the run was cancelled. */
     public static final class Cancelled extends RuntimeException {
-        Cancelled() {
+        public Cancelled() {
             super("cancelled", null, false, false);
         }
     }
