@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.util.function.Supplier;
+
 /**
  * Loads the DJL PyTorch engine exactly once, offline, with thread pools sized to this machine.
  *
@@ -38,6 +40,14 @@ public final class TorchRuntime {
             int intraOpThreads,
             int interOpThreads,
             boolean offline) {}
+
+    /**
+     * Held by every training step in the JVM, of any model: DJL's PyTorch gradient collector allows
+     * one active collector per process (libtorch uses all cores within each op anyway).
+     */
+    static final Object TRAIN_LOCK = new Object();
+    /** Held while a block initialises after seeding libtorch's global generator. */
+    static final Object SEED_LOCK = new Object();
 
     private static volatile Engine engine;
 
@@ -161,6 +171,21 @@ public final class TorchRuntime {
         } catch (NumberFormatException ex) {
             throw new IllegalArgumentException(
                     "Bad device index in '" + original + "': use cpu, cuda or cuda:N", ex);
+        }
+    }
+
+    /** Runs without recording an autograd graph (libtorch grad mode is per thread). */
+    static <T> T noGrad(Supplier<T> body) {
+        boolean was = JniUtils.isGradMode();
+        if (was) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            return body.get();
+        } finally {
+            if (was) {
+                JniUtils.setGradMode(true);
+            }
         }
     }
 

@@ -33,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -82,8 +81,6 @@ public final class VaeModel implements AutoCloseable {
     static final long CPU_CHUNK_BYTES = Long.getLong("retinasynth.model.cpuChunkMiB", 8) << 20;
     private static final double DEFAULT_LEARNING_RATE = 1e-3;
 
-    private static final Object TRAIN_LOCK = new Object();
-    private static final Object SEED_LOCK = new Object();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final VaeConfig config;
@@ -137,7 +134,7 @@ public final class VaeModel implements AutoCloseable {
         try {
             ConvVaeBlock block = new ConvVaeBlock(arch);
             block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-            synchronized (SEED_LOCK) {
+            synchronized (TorchRuntime.SEED_LOCK) {
                 engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
                 block.initialize(manager, DataType.FLOAT32, inputShapes(config, 1));
             }
@@ -241,7 +238,7 @@ public final class VaeModel implements AutoCloseable {
         int chunk = chunkImages(k * m);
         double recon = 0;
         double kl = 0;
-        synchronized (TRAIN_LOCK) {
+        synchronized (TorchRuntime.TRAIN_LOCK) {
             try (NDManager step = manager.newSubManager()) {
                 // BatchNorm running averages change during the forward pass: keep a copy so that a
                 // failed step leaves the whole model as it was
@@ -308,7 +305,7 @@ public final class VaeModel implements AutoCloseable {
         for (int start = 0; start < batch; start += chunk) {
             int n = Math.min(chunk, batch - start);
             int s0 = start;
-            float[] terms = noGrad(() -> {
+            float[] terms = TorchRuntime.noGrad(() -> {
                 try (NDManager sub = manager.newSubManager()) {
                     return NDArrays.stack(objective(sub, rows(clean, 1, batch, per, s0, n),
                             corrupted == null ? null : rows(corrupted, k, batch, per, s0, n), k,
@@ -331,7 +328,7 @@ public final class VaeModel implements AutoCloseable {
         for (int start = 0; start < batch; start += chunk) {
             int n = Math.min(chunk, batch - start);
             int s0 = start;
-            float[] out = noGrad(() -> {
+            float[] out = TorchRuntime.noGrad(() -> {
                 try (NDManager sub = manager.newSubManager()) {
                     NDArray x = sub.create(slice(input, s0 * per, n * per), imageShape(n));
                     NDArray oh = oneHot(sub, labels, s0, n);
@@ -356,7 +353,7 @@ public final class VaeModel implements AutoCloseable {
         for (int start = 0; start < batch; start += chunk) {
             int n = Math.min(chunk, batch - start);
             int s0 = start;
-            float[] both = noGrad(() -> {
+            float[] both = TorchRuntime.noGrad(() -> {
                 try (NDManager sub = manager.newSubManager()) {
                     NDArray x = sub.create(slice(input, s0 * per, n * per), imageShape(n));
                     NDList stats = block.encode(parameterStore, x, oneHot(sub, labels, s0, n), false);
@@ -392,7 +389,7 @@ public final class VaeModel implements AutoCloseable {
         for (int start = 0; start < n; start += chunk) {
             int m = Math.min(chunk, n - start);
             int s0 = start;
-            float[] out = noGrad(() -> {
+            float[] out = TorchRuntime.noGrad(() -> {
                 try (NDManager sub = manager.newSubManager()) {
                     NDArray zz = sub.create(slice(z, s0 * d, m * d), new Shape(m, d));
                     NDArray dec = block.decode(parameterStore, zz, oneHot(sub, labels, s0, m), false);
@@ -680,21 +677,6 @@ public final class VaeModel implements AutoCloseable {
         }
         for (int i = 0; i < averages.size(); i++) {
             averages.get(i).copyTo(runningAverages.get(i).getArray());
-        }
-    }
-
-    /** Runs without recording an autograd graph (libtorch grad mode is per thread). */
-    private static <T> T noGrad(Supplier<T> body) {
-        boolean was = JniUtils.isGradMode();
-        if (was) {
-            JniUtils.setGradMode(false);
-        }
-        try {
-            return body.get();
-        } finally {
-            if (was) {
-                JniUtils.setGradMode(true);
-            }
         }
     }
 }
