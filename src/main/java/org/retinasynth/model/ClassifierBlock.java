@@ -77,6 +77,31 @@ final class ClassifierBlock extends AbstractBlock {
         return config.imageSize() > 128;
     }
 
+    /** The counted layers (convolutions and the head), for {@link FlopCounter}. */
+    static List<Architecture.Layer> layers(ClassifierConfig c) {
+        List<Architecture.Layer> layers = new java.util.ArrayList<>();
+        int w = c.width();
+        int stride = c.imageSize() > 64 ? 2 : 1;
+        int side = (c.imageSize() + stride - 1) / stride;
+        layers.add(new Architecture.Layer("stem", "conv", c.channels(), w, 3, side, side));
+        if (c.imageSize() > 128) {
+            side = (side + 1) / 2; // max pool
+        }
+        int in = w;
+        for (int stage = 0; stage < 3; stage++) {
+            int out = w << stage;
+            side = stage == 0 ? side : (side + 1) / 2;
+            layers.add(new Architecture.Layer("stage" + stage + "a", "conv", in, out, 3, side, side));
+            layers.add(new Architecture.Layer("stage" + stage + "b", "conv", out, out, 3, side, side));
+            if (stage > 0) {
+                layers.add(new Architecture.Layer("stage" + stage + "s", "conv", in, out, 1, side, side));
+            }
+            in = out;
+        }
+        layers.add(new Architecture.Layer("head", "linear", in, c.classes(), 0, 1, 1));
+        return layers;
+    }
+
     /** Floats of the largest single activation per image (the input or the stem's maps). */
     long largestActivationFloats() {
         long side = config.imageSize() > 64 ? (config.imageSize() + 1) / 2 : config.imageSize();

@@ -43,7 +43,21 @@ public final class FlopCounter {
         }
     }
 
+    /**
+     * Classifier FLOPs per image: convolutions (stem, two per residual block, strided 1x1 shortcuts)
+     * and the linear head; pooling, BatchNorm and ReLU are not counted.
+     *
+     * @param forwardPerImage   one forward pass (what prediction and feature extraction cost)
+     * @param trainStepPerImage {@code 3 x forward}
+     */
+    public record ClassifierFlops(long forwardPerImage, long trainStepPerImage) {}
+
     private FlopCounter() {}
+
+    public static ClassifierFlops count(ClassifierConfig config) {
+        long forward = sum(ClassifierBlock.layers(config.validate()));
+        return new ClassifierFlops(forward, TRAIN_MULTIPLIER * forward);
+    }
 
     public static Flops count(VaeConfig config) {
         Architecture arch = new Architecture(config);

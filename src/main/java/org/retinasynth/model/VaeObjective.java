@@ -73,6 +73,48 @@ final class VaeObjective {
         }
     }
 
+    /**
+     * log p(x|z) per decoder row, summed over pixels: the per-sample counterpart of
+     * {@link #reconstruction} (its mean over rows is minus the reconstruction term), same formulas.
+     *
+     * @param out   raw decoder output (R*B, outC, H, W), rows r-major ({@code r * B + i})
+     * @param clean (B, C, H, W)
+     * @return (R, B)
+     */
+    static NDArray logLikelihood(NDArray out, NDArray clean, VaeConfig config) {
+        long b = clean.getShape().get(0);
+        long r = out.getShape().get(0) / b;
+        long c = clean.getShape().get(1);
+        long h = clean.getShape().get(2);
+        long w = clean.getShape().get(3);
+        double pixels = (double) c * h * w;
+        int[] perImage = {2, 3, 4};
+        switch (config.likelihood()) {
+            case GAUSSIAN_FIXED: {
+                double sigma = config.fixedSigma();
+                NDArray d = Activation.sigmoid(out).reshape(r, b, c, h, w).sub(clean);
+                return d.square().sum(perImage).div((float) (2.0 * sigma * sigma))
+                        .add((float) (pixels * (Math.log(sigma) + HALF_LOG_2PI))).neg();
+            }
+            case GAUSSIAN_LEARNED: {
+                NDList parts = out.split(new long[] {c}, 1);
+                NDArray d = Activation.sigmoid(parts.get(0)).reshape(r, b, c, h, w).sub(clean);
+                double mid = (LOG_SIGMA_MIN + LOG_SIGMA_MAX) / 2;
+                double half = (LOG_SIGMA_MAX - LOG_SIGMA_MIN) / 2;
+                NDArray logSigma =
+                        parts.get(1).tanh().mul((float) half).add((float) mid).reshape(r, b, c, h, w);
+                return d.square().mul(logSigma.mul(-2f).exp()).mul(0.5f).add(logSigma)
+                        .sum(perImage).add((float) (pixels * HALF_LOG_2PI)).neg();
+            }
+            case BERNOULLI: {
+                NDArray logits = out.reshape(r, b, c, h, w);
+                return Activation.softPlus(logits).sub(logits.mul(clean)).sum(perImage).neg();
+            }
+            default:
+                throw new IllegalStateException("unknown likelihood " + config.likelihood());
+        }
+    }
+
     /** Scalar: mean over rows of KL(N(mean, exp(logVar)) || N(0, I)). */
     static NDArray kl(NDArray mean, NDArray logVar) {
         long rows = mean.getShape().get(0);

@@ -37,6 +37,28 @@ class ImageMetricsTest {
                 .isCloseTo((2 * fa * fb + c1) / (fa * fa + fb * fb + c1), within(1e-9));
     }
 
+    /**
+     * Reference from a direct transcription of Wang's ssim_index.m (scipy.signal.convolve2d, "valid",
+     * normalised 11x11 Gaussian, sigma 1.5), computed once with NumPy 2.4 / SciPy 1.17 on these
+     * float32 images.
+     */
+    @Test
+    void ssimMatchesTheReferenceImplementation() {
+        int s = 16;
+        float[] x = new float[2 * s * s];
+        float[] y = new float[2 * s * s];
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < s; i++) {
+                for (int j = 0; j < s; j++) {
+                    double base = 0.5 + 0.4 * Math.sin(0.3 * i + 0.7 * j + c);
+                    x[(c * s + i) * s + j] = (float) base;
+                    y[(c * s + i) * s + j] = (float) (base + 0.1 * Math.cos(1.3 * i * j + c));
+                }
+            }
+        }
+        assertThat(ImageMetrics.ssim(x, y, 1, 2, s)).isCloseTo(0.9601060751219939, within(1e-6));
+    }
+
     @Test
     void ssimIsOneForIdenticalAndFallsWithNoise() {
         int s = 28;

@@ -45,4 +45,27 @@ class FlopCounterTest {
         System.out.print(FlopCounter.describe(VaeConfig.defaults(28)));
         System.out.print(FlopCounter.describe(VaeConfig.defaults(30)));
     }
+
+    @Test
+    void classifierMatchesAHandCount() {
+        // 28 px, width 16: stem and stage 0 at 28x28, stage 1 at 14x14, stage 2 at 7x7
+        long stem = 2L * 3 * 9 * 16 * 28 * 28;                              //   677,376
+        long stage0 = 2 * (2L * 16 * 9 * 16 * 28 * 28);                     // 7,225,344
+        long stage1 = 2L * 16 * 9 * 32 * 14 * 14 + 2L * 32 * 9 * 32 * 14 * 14
+                + 2L * 16 * 32 * 14 * 14;                                   // 5,619,712
+        long stage2 = 2L * 32 * 9 * 64 * 7 * 7 + 2L * 64 * 9 * 64 * 7 * 7
+                + 2L * 32 * 64 * 7 * 7;                                     // 5,619,712
+        long head = 2L * 64 * 2;
+        FlopCounter.ClassifierFlops f = FlopCounter.count(new ClassifierConfig(28, 3, 2, 16, 0, 0));
+        assertThat(f.forwardPerImage()).isEqualTo(stem + stage0 + stage1 + stage2 + head)
+                .isEqualTo(19_142_400);
+        assertThat(f.trainStepPerImage()).isEqualTo(3 * f.forwardPerImage());
+        // 200 px: stride-2 stem to 100, max pool to 50, stages at 50, 25, 13
+        FlopCounter.ClassifierFlops big = FlopCounter.count(new ClassifierConfig(200, 3, 5, 32, 0, 0));
+        long bigStem = 2L * 3 * 9 * 32 * 100 * 100;
+        long bigStage0 = 2 * (2L * 32 * 9 * 32 * 50 * 50);
+        long bigStage1 = 2L * 32 * 9 * 64 * 25 * 25 + 2L * 64 * 9 * 64 * 25 * 25 + 2L * 32 * 64 * 25 * 25;
+        long bigStage2 = 2L * 64 * 9 * 128 * 13 * 13 + 2L * 128 * 9 * 128 * 13 * 13 + 2L * 64 * 128 * 13 * 13;
+        assertThat(big.forwardPerImage()).isEqualTo(bigStem + bigStage0 + bigStage1 + bigStage2 + 2L * 128 * 5);
+    }
 }
