@@ -4,8 +4,6 @@ import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,6 +127,11 @@ class StudyReportBuilder {
                 + " Denoising PSNR/SSIM: reconstruction of the corrupted test image (true grade as condition) against"
                 + " the clean one. Corrupted conditions: the representation corruption and every robustness"
                 + " corruption at severity " + Double.toString(0.6) + ".");
+        notes.add("testNegativeElbo is the negative evidence lower bound of clean test images in nats per image"
+                + " (lower is better) and testIwaeLogLikelihood the importance-weighted estimate of log p(x) with "
+                + spec.iwaeSamples() + " samples (higher is better); both use the decoder's continuous Gaussian"
+                + " density on [0,1] pixels, so they can have either sign. The DVAE is scored on clean inputs"
+                + " here, like the VAE, so the two are comparable.");
         notes.add("Robustness: every classifier on the test split under each corruption at severities 0.2-1.0 and"
                 + " under the equipment-shift protocol (blur, vignetting, colour cast, contrast); corrupted test sets"
                 + " are generated once with fixed seeds, so all arms see identical pixels.");
@@ -377,15 +380,5 @@ class StudyReportBuilder {
 
     private static double finite(double v) {
         return Double.isFinite(v) ? v : 0;
-    }
-
-    @SuppressWarnings("unused")
-    private static double[] values(Collection<Double> c) {
-        return c.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    @SuppressWarnings("unused")
-    private static String arr(double[] a) {
-        return Arrays.toString(a);
     }
 }
