@@ -57,12 +57,13 @@ public final class StudyBench {
 
             StudySpec spec = new StudySpec(d.id(), List.of(StudySpec.Arm.values()), i("seeds", 3), false,
                     dbl("syntheticRatio", 1.0), null, Boolean.getBoolean("study.balance"), dbl("temperature", 1.0),
-                    Boolean.parseBoolean(System.getProperty("study.generativePerSeed", "false")),
+                    Boolean.parseBoolean(System.getProperty("study.generativePerSeed", "true")),
                     new StudySpec.Generative(i("genEpochs", 15), 64, 2e-3, i("latentDim", 32), i("baseChannels", 16),
                             CorruptionSpec.parse(System.getProperty("study.corruption", "gaussian:0.4")),
-                            i("corruptedCopies", 1), Math.min(3, i("genEpochs", 15))),
-                    new StudySpec.Classifier(i("clfEpochs", 15), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
-                            i("patience", 5)),
+                            i("corruptedCopies", 1), Math.min(3, i("genEpochs", 15)),
+                            System.getProperty("study.likelihood", "BERNOULLI")),
+                    new StudySpec.Classifier(i("clfEpochs", 30), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
+                            i("patience", 6)),
                     null, null, null, null, i("iwae", 32));
             Study study = studies.create(owner, spec);
             String last = "";

@@ -45,7 +45,7 @@ final class StudyDtos {
 
         StudySpec toSpec() {
             GenerativeRequest g = generative != null ? generative : new GenerativeRequest(null, null, null, null, null,
-                    null, null, null);
+                    null, null, null, null);
             ClassifierRequest c = classifier != null ? classifier : new ClassifierRequest(null, null, null, null, null,
                     null, null, null);
             return new StudySpec(datasetId, arms != null ? arms : List.of(StudySpec.Arm.values()), or(seeds, 3),
@@ -56,7 +56,8 @@ final class StudyDtos {
                             g.learningRate() != null ? g.learningRate() : 1e-3, or(g.latentDim(), 32),
                             or(g.baseChannels(), 16),
                             g.corruption() != null ? g.corruption() : CorruptionSpec.parse("gaussian:0.3"),
-                            or(g.corruptedCopies(), 1), Math.min(or(g.klWarmupEpochs(), 5), or(g.epochs(), 20))),
+                            or(g.corruptedCopies(), 1), Math.min(or(g.klWarmupEpochs(), 5), or(g.epochs(), 20)),
+                            g.likelihood() != null ? g.likelihood() : "BERNOULLI"),
                     new StudySpec.Classifier(or(c.epochs(), 20), or(c.batchSize(), 64),
                             c.learningRate() != null ? c.learningRate() : 1e-3, or(c.width(), 16),
                             c.dropout() != null ? c.dropout() : 0.1, c.weightDecay() != null ? c.weightDecay() : 1e-4,
@@ -75,7 +76,10 @@ final class StudyDtos {
                                              + "\"probability\":1.0}]}") CorruptionSpec corruption,
                              @Schema(description = "K corrupted copies per image in the DVAE bound", defaultValue = "1")
                              Integer corruptedCopies,
-                             @Schema(defaultValue = "5") Integer klWarmupEpochs) {
+                             @Schema(defaultValue = "5") Integer klWarmupEpochs,
+                             @Schema(description = "Decoder likelihood; the fixed-sigma Gaussian gave near-black prior "
+                                     + "samples on RetinaMNIST", allowableValues = {"GAUSSIAN_FIXED", "GAUSSIAN_LEARNED",
+                                     "BERNOULLI"}, defaultValue = "BERNOULLI") String likelihood) {
     }
 
     @Schema(description = "Settings of the grade classifier (a small ResNet), the same in every arm")

@@ -129,9 +129,9 @@ class StudyReportBuilder {
                 + " corruption at severity " + Double.toString(0.6) + ".");
         notes.add("testNegativeElbo is the negative evidence lower bound of clean test images in nats per image"
                 + " (lower is better) and testIwaeLogLikelihood the importance-weighted estimate of log p(x) with "
-                + spec.iwaeSamples() + " samples (higher is better); both use the decoder's continuous Gaussian"
-                + " density on [0,1] pixels, so they can have either sign. The DVAE is scored on clean inputs"
-                + " here, like the VAE, so the two are comparable.");
+                + spec.iwaeSamples() + " samples (higher is better); both use the decoder's own likelihood ("
+                + spec.generative().likelihood() + " on [0,1] pixels; a Gaussian density can make them either sign)."
+                + " The DVAE is scored on clean inputs here, like the VAE, so the two are comparable.");
         notes.add("Robustness: every classifier on the test split under each corruption at severities 0.2-1.0 and"
                 + " under the equipment-shift protocol (blur, vignetting, colour cast, contrast); corrupted test sets"
                 + " are generated once with fixed seeds, so all arms see identical pixels.");

@@ -22,9 +22,9 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The report as CSV (long format, one value per row) and as an HTML page. The page is static:
- * every string is escaped, images are linked as {@code figures/NAME.png} relative to the page, so
- * the same HTML works when served by the API and when saved next to a {@code figures/} folder.
+ * The report as CSV (long format, one value per row) and as an HTML page. The page is static
+ * and every string is escaped. Served by the API it embeds its figures as data URIs (a browser
+ * would not send the API key for linked images); saved to disk it links {@code figures/NAME.png}.
  */
 public final class StudyReportRenderer {
 
@@ -78,7 +78,13 @@ public final class StudyReportRenderer {
         return out.toString();
     }
 
+    /** The page with figures linked as {@code figures/NAME.png}, for saving next to a figures folder. */
     public static String html(StudyReport r) {
+        return html(r, null);
+    }
+
+    /** The page; with {@code figures} (name to PNG bytes) each figure is embedded as a data URI. */
+    public static String html(StudyReport r, java.util.function.Function<String, byte[]> figures) {
         StringBuilder h = new StringBuilder(64_000);
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Study ")
                 .append(esc(r.studyId())).append("</title><style>")
@@ -209,7 +215,9 @@ public final class StudyReportRenderer {
 
         h.append("<h2>Figures</h2>");
         for (Figure fig : r.figures()) {
-            h.append("<figure><img src=\"figures/").append(esc(fig.name())).append(".png\" alt=\"")
+            String src = figures == null ? "figures/" + fig.name() + ".png"
+                    : "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(figures.apply(fig.name()));
+            h.append("<figure><img src=\"").append(esc(src)).append("\" alt=\"")
                     .append(esc(fig.caption())).append("\"><figcaption>").append(esc(fig.caption()))
                     .append(" — arms ").append(esc(String.valueOf(fig.arms()))).append(", seeds ")
                     .append(esc(String.valueOf(fig.seeds()))).append(", data ").append(esc(String.valueOf(hash)))

@@ -245,7 +245,7 @@ class StudyRunner implements JobHandler {
             return new TrainingSpec(dataset.id(), type, true, g.corruption(), g.epochs(), g.batchSize(),
                     g.learningRate(), TrainingSpec.Schedule.COSINE, g.latentDim(), g.baseChannels(),
                     type == ModelType.DVAE ? g.corruptedCopies() : 1, 1, g.klWarmupEpochs(), 0,
-                    spec.generativeModelsPerSeed() ? seed : 0, null);
+                    spec.generativeModelsPerSeed() ? seed : 0, g.likelihood());
         }
 
         /**

@@ -1,6 +1,8 @@
 package org.retinasynth.evaluation;
 
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.UUID;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
@@ -108,8 +110,12 @@ public class StudyService {
         return StudyReportRenderer.csv(report(owner, id));
     }
 
+    /** The page with its figures embedded, so that it needs no further authenticated request. */
     public String reportHtml(Owner owner, String id) {
-        return StudyReportRenderer.html(report(owner, id));
+        StudyReport report = report(owner, id);
+        Map<String, String> shas = report.figures().stream().collect(
+                Collectors.toMap(StudyReport.Figure::name, StudyReport.Figure::sha256, (a, b) -> a));
+        return StudyReportRenderer.html(report, name -> blob(shas.get(name)));
     }
 
     public byte[] figure(Owner owner, String id, String name) {

@@ -44,9 +44,14 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
         SYNTHETIC_ONLY
     }
 
-    /** Settings of the VAE and DVAE trained inside the study (same for both, except the corruption). */
+    /**
+     * Settings of the VAE and DVAE trained inside the study (same for both, except the corruption).
+     *
+     * @param likelihood GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI; on RetinaMNIST only BERNOULLI
+     *                   gave prior samples that look like fundus images after a few epochs
+     */
     public record Generative(int epochs, int batchSize, double learningRate, int latentDim, int baseChannels,
-                             CorruptionSpec corruption, int corruptedCopies, int klWarmupEpochs) {
+                             CorruptionSpec corruption, int corruptedCopies, int klWarmupEpochs, String likelihood) {
     }
 
     /** Settings of the grade classifier, the same in every arm. */
@@ -88,6 +93,10 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
                     "generative.corruptedCopies must be 1-16");
             check(p, generative.klWarmupEpochs() >= 0 && generative.klWarmupEpochs() <= generative.epochs(),
                     "generative.klWarmupEpochs must be 0-epochs");
+            check(p, generative.likelihood() != null && java.util.Arrays.stream(
+                            org.retinasynth.model.VaeConfig.Likelihood.values())
+                    .anyMatch(l -> l.name().equals(generative.likelihood())),
+                    "generative.likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
             if (generative.corruption() == null || generative.corruption().isIdentity()) {
                 p.add("generative.corruption is required: the DVAE needs one (e.g. gaussian:0.3)");
             } else {
