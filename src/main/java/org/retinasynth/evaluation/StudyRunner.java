@@ -174,7 +174,9 @@ class StudyRunner implements JobHandler {
                 }
             }
             progress("building the report");
-            String reportSha = reports.build(study, dataset, owner, train, val, test, studies.units(study.id()),
+            // re-read: device, worker and start time were set by markStarted after this run loaded the study
+            Study current = studies.find(study.id()).orElse(study);
+            String reportSha = reports.build(current, dataset, owner, train, val, test, studies.units(study.id()),
                     (System.nanoTime() - started) / 1e9);
             studies.finish(study.id(), JobState.SUCCEEDED, null, reportSha);
         }

@@ -82,10 +82,10 @@ class StudyApiTest extends ApiTestSupport {
                     .containsExactlyInAnyOrder(0, 1);
         }
         for (String m : List.of("accuracy", "balancedAccuracy", "macroF1", "macroAuc")) {
-            List<Double> v = JsonPath.read(report, "$.classifierRuns[*].test." + m);
+            List<Double> v = numbers(report, "$.classifierRuns[*].test." + m);
             assertThat(v).hasSize(10).allSatisfy(x -> assertThat(x).isBetween(0.0, 1.0));
         }
-        List<Double> kappa = JsonPath.read(report, "$.classifierRuns[*].test.quadraticWeightedKappa");
+        List<Double> kappa = numbers(report, "$.classifierRuns[*].test.quadraticWeightedKappa");
         assertThat(kappa).allSatisfy(x -> assertThat(x).isBetween(-1.0, 1.0));
         // 1 corruption + equipment shift, 5 severities each
         List<Object> robustness = JsonPath.read(report, "$.classifierRuns[0].robustness");
@@ -98,8 +98,8 @@ class StudyApiTest extends ApiTestSupport {
         for (String arm : List.of("REAL_CLASSIC", "REAL_VAE", "REAL_DVAE", "SYNTHETIC_ONLY")) {
             double diff = 0;
             for (int seed = 0; seed < 2; seed++) {
-                diff += this.<Double>one(report, "$.classifierRuns[?(@.arm=='" + arm + "' && @.seed==" + seed
-                        + ")].test.accuracy") - this.<Double>one(report, "$.classifierRuns[?(@.arm=='REAL' && @.seed=="
+                diff += one(report, "$.classifierRuns[?(@.arm=='" + arm + "' && @.seed==" + seed
+                        + ")].test.accuracy") - one(report, "$.classifierRuns[?(@.arm=='REAL' && @.seed=="
                         + seed + ")].test.accuracy");
             }
             double reported = one(report, "$.arms[?(@.arm=='" + arm + "')].differenceToReal.accuracy.mean");
@@ -113,18 +113,18 @@ class StudyApiTest extends ApiTestSupport {
         // representation: VAE and DVAE side by side, finite, in range
         List<Map<String, Object>> gen = JsonPath.read(report, "$.generativeRuns");
         assertThat(gen).extracting(g -> g.get("model")).containsExactlyInAnyOrder("VAE", "DVAE");
-        List<Double> probe = JsonPath.read(report, "$.generativeRuns[*].representation[*].probeAccuracy");
+        List<Double> probe = numbers(report, "$.generativeRuns[*].representation[*].probeAccuracy");
         assertThat(probe).isNotEmpty().allSatisfy(x -> assertThat(x).isBetween(0.0, 1.0));
-        List<Double> stability = JsonPath.read(report, "$.generativeRuns[*].representation[?(@.condition=='clean')]"
+        List<Double> stability = numbers(report, "$.generativeRuns[*].representation[?(@.condition=='clean')]"
                 + ".latentStability");
         assertThat(stability).containsOnly(0.0);
-        List<Double> elbo = JsonPath.read(report, "$.generativeRuns[*].testNegativeElbo");
+        List<Double> elbo = numbers(report, "$.generativeRuns[*].testNegativeElbo");
         assertThat(elbo).allSatisfy(x -> assertThat(x).isFinite());
 
         // synthetic quality: overall rows for both generators and the real-train floor
         List<String> sources = JsonPath.read(report, "$.syntheticQuality[?(@.grade=='all')].source");
         assertThat(sources).containsExactlyInAnyOrder("REAL_TRAIN", "VAE", "DVAE");
-        List<Double> fd = JsonPath.read(report, "$.syntheticQuality[*].frechetDistance");
+        List<Double> fd = numbers(report, "$.syntheticQuality[*].frechetDistance");
         assertThat(fd).allSatisfy(x -> assertThat(x).isGreaterThanOrEqualTo(0.0));
         assertThat(JsonPath.<String>read(report, "$.provenance.datasetContentSha256")).hasSize(64);
 
@@ -201,10 +201,16 @@ class StudyApiTest extends ApiTestSupport {
         mvc.perform(as(key, delete("/api/v1/studies/" + id))).andExpect(status().isNoContent());
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> T one(String json, String path) {
-        List<T> l = JsonPath.read(json, path);
+    private static double one(String json, String path) {
+        List<Double> l = numbers(json, path);
         assertThat(l).as(path).hasSize(1);
         return l.get(0);
+    }
+
+    /** JSON numbers as doubles, whichever Number type the parser chose. */
+    static List<Double> numbers(String json, String path) {
+        Object v = JsonPath.read(json, path);
+        List<?> l = v instanceof List<?> list ? list : List.of(v);
+        return l.stream().map(x -> ((Number) x).doubleValue()).toList();
     }
 }

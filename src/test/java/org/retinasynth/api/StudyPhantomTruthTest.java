@@ -29,7 +29,7 @@ class StudyPhantomTruthTest extends ApiTestSupport {
         String created = mvc.perform(as(key, post("/api/v1/studies").contentType(MediaType.APPLICATION_JSON)
                         .content("{\"datasetId\":\"" + dataset + "\",\"arms\":[\"REAL\"],\"seeds\":2,"
                                 + "\"allowTwoSeeds\":true,\"generativePerSeed\":false,"
-                                + "\"generative\":{\"epochs\":8,\"batchSize\":16,\"latentDim\":16,\"baseChannels\":16,"
+                                + "\"generative\":{\"epochs\":30,\"batchSize\":16,\"latentDim\":16,\"baseChannels\":16,"
                                 + "\"klWarmupEpochs\":2,\"corruption\":{\"components\":[{\"name\":\"gaussian\","
                                 + "\"severity\":0.6,\"probability\":1.0}]}},"
                                 + "\"classifier\":{\"epochs\":10,\"batchSize\":16,\"learningRate\":0.003},"
@@ -46,7 +46,7 @@ class StudyPhantomTruthTest extends ApiTestSupport {
         assertThat(JsonPath.<String>read(study, "$.state")).as(study).isEqualTo("SUCCEEDED");
         String report = json(key, "/api/v1/studies/" + id + "/report");
 
-        double balanced = JsonPath.<Double>read(report, "$.arms[0].metrics.balancedAccuracy.mean");
+        double balanced = StudyApiTest.numbers(report, "$.arms[0].metrics.balancedAccuracy.mean").get(0);
         assertThat(balanced).as("REAL balanced accuracy over 5 phantom grades (chance 0.2)").isGreaterThan(0.35);
 
         String noise = "gaussian:0.6";
@@ -60,12 +60,13 @@ class StudyPhantomTruthTest extends ApiTestSupport {
                 + "')].psnr");
         System.out.printf("phantom truth: REAL balanced accuracy %.3f; latent stability VAE %.3f DVAE %.3f; "
                 + "denoising PSNR VAE %.2f DVAE %.2f dB%n", balanced, vaeMove, dvaeMove, vaePsnr, dvaePsnr);
+        // this spec on this data gave 0.66; stability 2.21 (VAE) vs 1.32 (DVAE); PSNR 24.35 vs 24.62 dB
         assertThat(dvaeMove).isLessThan(vaeMove);
         assertThat(dvaePsnr).isGreaterThan(vaePsnr);
     }
 
     private static double one(String json, String path) {
-        List<Double> l = JsonPath.read(json, path);
+        List<Double> l = StudyApiTest.numbers(json, path);
         assertThat(l).as(path).hasSize(1);
         return l.get(0);
     }
