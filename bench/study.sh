@@ -2,7 +2,8 @@
 # Full comparison study on RetinaMNIST (28 px, official splits, 3 seeds) through the service path:
 #   ./bench/study.sh [path/to/retinamnist.npz] [output-dir]  (defaults: ../shared/data/retinamnist/retinamnist.npz,
 #   docs/results/retinamnist). Sizes pass through as -Dstudy.* JVM options in STUDY_OPTS, e.g.
-#   STUDY_OPTS="-Dstudy.genEpochs=20 -Dstudy.clfEpochs=30 -Dstudy.patience=6 -Dstudy.generativePerSeed=true"
+#   STUDY_OPTS="-Dstudy.genEpochs=20 -Dstudy.genLearningRate=0.001 -Dstudy.clfEpochs=30 -Dstudy.patience=6
+#   -Dstudy.generativePerSeed=true"
 #   (the defaults; generativePerSeed=false trains the VAE and DVAE once per study, a third of their time).
 # Starts nothing persistent: H2 and the blob store live in a temp folder that is discarded.
 set -euo pipefail

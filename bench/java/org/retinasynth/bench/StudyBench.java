@@ -58,7 +58,7 @@ public final class StudyBench {
             StudySpec spec = new StudySpec(d.id(), List.of(StudySpec.Arm.values()), i("seeds", 3), false,
                     dbl("syntheticRatio", 1.0), null, Boolean.getBoolean("study.balance"), dbl("temperature", 1.0),
                     Boolean.parseBoolean(System.getProperty("study.generativePerSeed", "true")),
-                    new StudySpec.Generative(i("genEpochs", 20), 64, 2e-3, i("latentDim", 32), i("baseChannels", 16),
+                    new StudySpec.Generative(i("genEpochs", 20), 64, dbl("genLearningRate", 1e-3), i("latentDim", 32), i("baseChannels", 16),
                             CorruptionSpec.parse(System.getProperty("study.corruption", "gaussian:0.4")),
                             i("corruptedCopies", 1), Math.min(3, i("genEpochs", 20)),
                             System.getProperty("study.likelihood", "BERNOULLI")),
