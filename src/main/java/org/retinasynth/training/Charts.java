@@ -10,12 +10,12 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** Loss curves as PNG, drawn with XChart so nobody has to read a table of numbers. */
-final class Charts {
+public final class Charts {
 
     private Charts() {
     }
 
-    static byte[] lossCurves(String title, List<EpochMetrics> epochs) {
+    public static byte[] lossCurves(String title, List<EpochMetrics> epochs) {
         XYChart chart = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle("epoch")
                 .yAxisTitle("nats per image").build();
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);

@@ -6,6 +6,7 @@ import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.jobs.JobQueue;
+import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
 import org.springframework.stereotype.Service;
@@ -105,6 +106,11 @@ public class TrainingService {
                     + "has SUCCEEDED");
         }
         return blob(job.modelSha256());
+    }
+
+    /** A SUCCEEDED job's model, opened in this process (e.g. by a study); the caller closes it. */
+    public VaeModel openModel(Owner owner, String id) {
+        return ModelArchive.load(model(owner, id), null);
     }
 
     private byte[] blob(String sha) {

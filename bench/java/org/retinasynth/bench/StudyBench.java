@@ -1,0 +1,106 @@
+package org.retinasynth.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.retinasynth.RetinaSynthApplication;
+import org.retinasynth.corruption.CorruptionSpec;
+import org.retinasynth.dataset.Dataset;
+import org.retinasynth.dataset.DatasetService;
+import org.retinasynth.dataset.GradeScale;
+import org.retinasynth.evaluation.Study;
+import org.retinasynth.evaluation.StudyReport;
+import org.retinasynth.evaluation.StudyReportRenderer;
+import org.retinasynth.evaluation.StudyService;
+import org.retinasynth.evaluation.StudySpec;
+import org.retinasynth.model.TorchRuntime;
+import org.retinasynth.security.ApiKeyService;
+import org.retinasynth.security.Owner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A full study on RetinaMNIST through the service path: an embedded H2 database and blob store in
+ * a temp folder, the NPZ uploaded with its own train/val/test splits (read in place, not copied),
+ * the study run by the job queue, and the report written as JSON, CSV, HTML and PNGs.
+ *
+ * <p>Run with {@code bench/study.sh}; sizes come from {@code -Dstudy.*} properties (see there).
+ */
+public final class StudyBench {
+
+    public static void main(String[] args) throws Exception {
+        Path npz = Path.of(args.length > 0 ? args[0] : "../shared/data/retinamnist/retinamnist.npz");
+        Path out = Path.of(args.length > 1 ? args[1] : "docs/results/retinamnist");
+        Path work = Files.createTempDirectory("retinasynth-study-");
+        long t0 = System.nanoTime();
+        System.out.printf(Locale.ROOT, "cores=%d maxHeap=%d MiB java=%s engine=%s%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"), TorchRuntime.info());
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RetinaSynthApplication.class)
+                .web(WebApplicationType.NONE)
+                .run("--retinasynth.data-dir=" + work, "--retinasynth.security.print-first-key=false",
+                        "--logging.level.root=WARN", "--logging.level.org.retinasynth.evaluation=INFO")) {
+            DatasetService datasets = app.getBean(DatasetService.class);
+            StudyService studies = app.getBean(StudyService.class);
+            Owner owner = app.getBean(ApiKeyService.class).issue("bench", false, "bench").owner();
+            Dataset d = datasets.create(owner, new DatasetService.NewDataset("retinamnist",
+                    "MedMNIST v2 RetinaMNIST 28x28, official splits", 28, GradeScale.ICDR, 0L, null, null));
+            datasets.uploadNpz(owner, d.id(), npz, npz.getFileName().toString(), Files.size(npz));
+            System.out.printf(Locale.ROOT, "uploaded %s in %.1f s: %s%n", npz,
+                    (System.nanoTime() - t0) / 1e9, datasets.stats(owner, d.id()).countsBySplit());
+
+            StudySpec spec = new StudySpec(d.id(), List.of(StudySpec.Arm.values()), i("seeds", 3), false,
+                    dbl("syntheticRatio", 1.0), null, Boolean.getBoolean("study.balance"), dbl("temperature", 1.0),
+                    Boolean.parseBoolean(System.getProperty("study.generativePerSeed", "true")),
+                    new StudySpec.Generative(i("genEpochs", 20), 64, dbl("genLearningRate", 1e-3), i("latentDim", 32),
+                            i("baseChannels", 16),
+                            CorruptionSpec.parse(System.getProperty("study.corruption", "gaussian:0.4")),
+                            i("corruptedCopies", 1), Math.min(3, i("genEpochs", 20)),
+                            System.getProperty("study.likelihood", "BERNOULLI")),
+                    new StudySpec.Classifier(i("clfEpochs", 30), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
+                            i("patience", 6)),
+                    null, null, null, null, i("iwae", 32));
+            Study study = studies.create(owner, spec);
+            String last = "";
+            while (!study.state().finished()) {
+                Thread.sleep(5000);
+                study = studies.get(owner, study.id());
+                String line = String.format(Locale.ROOT, "%s %d/%d %s eta %s s", study.state(), study.step(),
+                        study.totalSteps(), study.phase(), study.etaSeconds() == null ? "?"
+                                : String.format(Locale.ROOT, "%.0f", study.etaSeconds()));
+                if (!line.equals(last)) {
+                    System.out.printf(Locale.ROOT, "[%6.0f s] %s%n", (System.nanoTime() - t0) / 1e9, line);
+                    last = line;
+                }
+            }
+            if (!study.state().name().equals("SUCCEEDED")) {
+                throw new IllegalStateException("study ended " + study.state() + ": " + study.error());
+            }
+            StudyReport report = studies.report(owner, study.id());
+            Files.createDirectories(out.resolve("figures"));
+            ObjectMapper pretty = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+            Files.writeString(out.resolve("report.json"), pretty.writeValueAsString(report), StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("report.csv"), StudyReportRenderer.csv(report), StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("report.html"), StudyReportRenderer.html(report), StandardCharsets.UTF_8);
+            for (StudyReport.Figure f : report.figures()) {
+                Files.write(out.resolve("figures").resolve(f.name() + ".png"), studies.figure(owner, study.id(), f.name()));
+            }
+            System.out.printf(Locale.ROOT, "report written to %s; wall time %.1f s%n", out.toAbsolutePath(),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static int i(String name, int d) {
+        return Integer.parseInt(System.getProperty("study." + name, Integer.toString(d)));
+    }
+
+    private static double dbl(String name, double d) {
+        return Double.parseDouble(System.getProperty("study." + name, Double.toString(d)));
+    }
+}

@@ -1,0 +1,70 @@
+package org.retinasynth.evaluation;
+
+import java.util.List;
+import java.util.Map;
+import org.retinasynth.training.EpochMetrics;
+
+/**
+ * What a finished study reports: raw per-seed results, the summaries over seeds computed from them,
+ * and the provenance that ties every number and figure to its spec, seeds and data hash.
+ */
+public record StudyReport(String studyId, Map<String, Object> provenance, List<ArmSummary> arms,
+                          List<RepresentationSummary> representation, List<QualityRow> syntheticQuality,
+                          List<RobustnessSummary> robustness, List<ClassifierRun> classifierRuns,
+                          List<GenerativeRun> generativeRuns, List<Figure> figures, List<String> notes) {
+
+    /** The classification scores of one classifier on one test condition. */
+    public record Scores(double accuracy, double balancedAccuracy, double macroF1, double[] recall,
+                         double quadraticWeightedKappa, double macroAuc, int[][] confusion) {
+
+        static Scores of(ClassificationMetrics m) {
+            return new Scores(m.accuracy(), m.balancedAccuracy(), m.macroF1(), m.recall(), m.quadraticWeightedKappa(),
+                    m.macroAuc(), m.confusion());
+        }
+    }
+
+    /** A corrupted test condition: a registered corruption or {@code equipment_shift}, at a severity. */
+    public record RobustnessPoint(String condition, double severity, double accuracy, double balancedAccuracy,
+                                  double macroF1) {
+    }
+
+    /** One arm x seed classifier: what it trained on, how training went and how it scored. */
+    public record ClassifierRun(String arm, int seed, int realImages, int syntheticImages, int[] trainCountsPerGrade,
+                                int epochsRun, int selectedEpoch, List<Double> trainLoss, List<Double> valLoss,
+                                Scores test, List<RobustnessPoint> robustness, double seconds) {
+    }
+
+    /** A VAE or DVAE's representation under one input condition (clean or corrupted test images). */
+    public record RepresentationPoint(String condition, double probeAccuracy, double latentStability,
+                                      double psnr, double ssim) {
+    }
+
+    /** One trained (or loaded) generative model, its loss history and its test-set scores. */
+    public record GenerativeRun(String model, int seed, String source, List<EpochMetrics> history,
+                                double testNegativeElbo, double testIwaeLogLikelihood,
+                                List<RepresentationPoint> representation, double seconds) {
+    }
+
+    /** Real test images vs a synthetic (or real training) set in the study's feature space. */
+    public record QualityRow(String source, String grade, int realCount, int fakeCount, double frechetDistance,
+                             double precision, double recall, double density, double coverage) {
+    }
+
+    /** An arm over seeds: mean +- sd per metric and the paired difference to REAL with its 95% interval. */
+    public record ArmSummary(String arm, Map<String, Summary> metrics, Map<String, PairedDifference> differenceToReal,
+                             List<Summary> recallPerGrade, int[][] confusionSummedOverSeeds) {
+    }
+
+    /** VAE vs DVAE on one representation metric: both over seeds, and DVAE minus VAE paired by seed. */
+    public record RepresentationSummary(String metric, String condition, Summary vae, Summary dvae,
+                                        PairedDifference dvaeMinusVae) {
+    }
+
+    /** One point of a metric-vs-severity curve: an arm's metric under a condition, over seeds. */
+    public record RobustnessSummary(String arm, String condition, double severity, String metric, Summary value) {
+    }
+
+    /** A figure of the report and where it comes from. */
+    public record Figure(String name, String caption, String sha256, List<String> arms, List<Integer> seeds) {
+    }
+}

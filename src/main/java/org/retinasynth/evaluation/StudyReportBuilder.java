@@ -1,0 +1,384 @@
+package org.retinasynth.evaluation;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.retinasynth.dataset.Dataset;
+import org.retinasynth.dataset.DatasetService;
+import org.retinasynth.evaluation.StudyReport.ArmSummary;
+import org.retinasynth.evaluation.StudyReport.ClassifierRun;
+import org.retinasynth.evaluation.StudyReport.Figure;
+import org.retinasynth.evaluation.StudyReport.GenerativeRun;
+import org.retinasynth.evaluation.StudyReport.QualityRow;
+import org.retinasynth.evaluation.StudyReport.RepresentationPoint;
+import org.retinasynth.evaluation.StudyReport.RepresentationSummary;
+import org.retinasynth.evaluation.StudyReport.RobustnessPoint;
+import org.retinasynth.evaluation.StudyReport.RobustnessSummary;
+import org.retinasynth.model.TorchRuntime;
+import org.retinasynth.security.Owner;
+import org.retinasynth.storage.BlobStore;
+import org.retinasynth.training.Charts;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
+
+/** Turns a study's stored units into its report (JSON in the blob store) and its figures (PNG blobs). */
+@Component
+class StudyReportBuilder {
+
+    static final List<String> METRICS = List.of("accuracy", "balancedAccuracy", "macroF1", "quadraticWeightedKappa",
+            "macroAuc");
+    static final List<String> ROBUSTNESS_METRICS = List.of("accuracy", "balancedAccuracy", "macroF1");
+
+    private final BlobStore blobs;
+    private final ObjectMapper json;
+    private final DatasetService datasets;
+
+    StudyReportBuilder(BlobStore blobs, ObjectMapper json, DatasetService datasets) {
+        this.blobs = blobs;
+        this.json = json;
+        this.datasets = datasets;
+    }
+
+    String build(Study study, Dataset dataset, Owner owner, StudyImages train, StudyImages val, StudyImages test,
+                 Map<String, StudyRepository.Unit> units, double seconds) {
+        StudySpec spec = study.spec();
+        List<ClassifierRun> runs = new ArrayList<>();
+        List<GenerativeRun> generative = new ArrayList<>();
+        List<QualityRow> quality = List.of();
+        String gridSha = null;
+        for (StudyRepository.Unit u : new TreeMap<>(units).values()) {
+            if (u.key().startsWith("clf/")) {
+                runs.add(json.readValue(u.resultJson(), ClassifierRun.class));
+            } else if (u.key().startsWith("gen/")) {
+                generative.add(json.readValue(u.resultJson(), GenerativeRun.class));
+            } else if (u.key().equals("quality")) {
+                quality = json.readValue(u.resultJson(), new TypeReference<List<QualityRow>>() { });
+                gridSha = u.blobSha256();
+            }
+        }
+        runs.sort((a, b) -> a.arm().equals(b.arm()) ? Integer.compare(a.seed(), b.seed())
+                : Integer.compare(StudySpec.Arm.valueOf(a.arm()).ordinal(), StudySpec.Arm.valueOf(b.arm()).ordinal()));
+        int classes = dataset.classNames().size();
+        List<ArmSummary> arms = armSummaries(spec, runs, classes);
+        List<RobustnessSummary> robustness = robustness(spec, runs);
+        List<RepresentationSummary> representation = representation(generative);
+        String hash = datasets.contentHash(owner, dataset.id());
+        List<Figure> figures = figures(spec, runs, generative, robustness, arms, gridSha, classes);
+
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("studyId", study.id());
+        provenance.put("datasetId", dataset.id());
+        provenance.put("datasetName", dataset.name());
+        provenance.put("datasetContentSha256", hash);
+        provenance.put("imageSize", dataset.workingSize());
+        provenance.put("classNames", dataset.classNames());
+        provenance.put("splitCountsPerGrade", Map.of("train", train.countsPerGrade(classes),
+                "val", val.countsPerGrade(classes), "test", test.countsPerGrade(classes)));
+        provenance.put("spec", spec);
+        provenance.put("seeds", IntStream.range(0, spec.seeds()).boxed().toList());
+        provenance.put("generativeModels", spec.generativeModelsPerSeed() ? "trained once per seed"
+                : spec.vaeJobId() != null || spec.dvaeJobId() != null ? "taken from the given training jobs"
+                : "trained once per study (seed 0)");
+        provenance.put("engine", TorchRuntime.info());
+        provenance.put("java", System.getProperty("java.version"));
+        provenance.put("codeVersion", String.valueOf(StudyReportBuilder.class.getPackage().getImplementationVersion()));
+        provenance.put("device", study.device());
+        provenance.put("worker", study.worker());
+        provenance.put("startedAt", String.valueOf(study.startedAt()));
+        provenance.put("secondsThisAttempt", seconds);
+        provenance.put("unitSeconds", units.values().stream().collect(
+                java.util.stream.Collectors.toMap(StudyRepository.Unit::key, StudyRepository.Unit::seconds,
+                        (a, b) -> a, TreeMap::new)));
+
+        List<String> notes = new ArrayList<>();
+        notes.add("Generative models: " + provenance.get("generativeModels") + ", conditional on the grade, on the"
+                + " training split only (validation split for the validation loss).");
+        notes.add("Classifier: same hyper-parameters in every arm; " + (spec.classifier().earlyStoppingPatience() > 0
+                ? "the epoch with the lowest validation cross-entropy is kept (patience "
+                + spec.classifier().earlyStoppingPatience() + ")" : "fixed " + spec.classifier().epochs() + " epochs")
+                + "; the test split is used only for the scores reported here.");
+        notes.add("Synthetic quality feature space: the penultimate-layer features (ClassifierModel.features) of the"
+                + " REAL arm's seed-0 classifier, trained on real training images only; no downloaded weights."
+                + " Each synthetic set has as many images per grade as the test split. REAL_TRAIN (real training"
+                + " images vs real test images) is the floor a perfect generator would reach. PRDC uses k=5;"
+                + " grades with 6 or fewer images on either side are skipped.");
+        notes.add("Representation: latent means are encoded with grade 0 as the condition for every image (the"
+                + " encoder is conditional; the true grade would hand the probe its answer). Linear probe: trained"
+                + " on training-split latents, scored on test-split latents of clean or corrupted images. Latent"
+                + " stability: mean L2 distance between mu(x) and mu(corrupt(x)) divided by the mean L2 distance of"
+                + " clean test latents to their centroid (0 = unmoved, 1 = moved by a typical between-image distance)."
+                + " Denoising PSNR/SSIM: reconstruction of the corrupted test image (true grade as condition) against"
+                + " the clean one. Corrupted conditions: the representation corruption and every robustness"
+                + " corruption at severity " + Double.toString(0.6) + ".");
+        notes.add("testNegativeElbo is the negative evidence lower bound of clean test images in nats per image"
+                + " (lower is better) and testIwaeLogLikelihood the importance-weighted estimate of log p(x) with "
+                + spec.iwaeSamples() + " samples (higher is better); both use the decoder's own likelihood ("
+                + spec.generative().likelihood() + " on [0,1] pixels; a Gaussian density can make them either sign)."
+                + " The DVAE is scored on clean inputs here, like the VAE, so the two are comparable.");
+        notes.add("Robustness: every classifier on the test split under each corruption at severities 0.2-1.0 and"
+                + " under the equipment-shift protocol (blur, vignetting, colour cast, contrast); corrupted test sets"
+                + " are generated once with fixed seeds, so all arms see identical pixels.");
+        notes.add("Paired differences: arm minus REAL for the same seed, mean with a 95% t interval over seeds.");
+
+        StudyReport report = new StudyReport(study.id(), provenance, arms, representation, quality, robustness, runs,
+                generative, figures, notes);
+        return blobs.put(json.writeValueAsBytes(report));
+    }
+
+    // ---- summaries -----------------------------------------------------------------------
+
+    private static List<ArmSummary> armSummaries(StudySpec spec, List<ClassifierRun> runs, int classes) {
+        Map<Integer, ClassifierRun> reference = new TreeMap<>();
+        runs.stream().filter(r -> r.arm().equals("REAL")).forEach(r -> reference.put(r.seed(), r));
+        List<ArmSummary> out = new ArrayList<>();
+        for (StudySpec.Arm arm : spec.arms()) {
+            List<ClassifierRun> mine = runs.stream().filter(r -> r.arm().equals(arm.name())).toList();
+            if (mine.isEmpty()) {
+                continue;
+            }
+            Map<String, Summary> metrics = new LinkedHashMap<>();
+            Map<String, PairedDifference> diffs = new LinkedHashMap<>();
+            for (String m : METRICS) {
+                double[] v = mine.stream().mapToDouble(r -> metric(r.test(), m)).toArray();
+                metrics.put(m, Summary.of(v));
+                List<ClassifierRun> paired = mine.stream().filter(r -> reference.containsKey(r.seed())).toList();
+                if (arm != StudySpec.Arm.REAL && paired.size() >= 2) {
+                    diffs.put(m, PairedDifference.of(paired.stream().mapToDouble(r -> metric(r.test(), m)).toArray(),
+                            paired.stream().mapToDouble(r -> metric(reference.get(r.seed()).test(), m)).toArray()));
+                }
+            }
+            List<Summary> recall = new ArrayList<>();
+            int[][] confusion = new int[classes][classes];
+            for (int g = 0; g < classes; g++) {
+                int gg = g;
+                recall.add(Summary.of(mine.stream().mapToDouble(r -> r.test().recall()[gg]).toArray()));
+            }
+            for (ClassifierRun r : mine) {
+                for (int i = 0; i < classes; i++) {
+                    for (int j = 0; j < classes; j++) {
+                        confusion[i][j] += r.test().confusion()[i][j];
+                    }
+                }
+            }
+            out.add(new ArmSummary(arm.name(), metrics, diffs, recall, confusion));
+        }
+        return out;
+    }
+
+    static double metric(StudyReport.Scores s, String name) {
+        return switch (name) {
+            case "accuracy" -> s.accuracy();
+            case "balancedAccuracy" -> s.balancedAccuracy();
+            case "macroF1" -> s.macroF1();
+            case "quadraticWeightedKappa" -> s.quadraticWeightedKappa();
+            case "macroAuc" -> s.macroAuc();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    static double metric(RobustnessPoint p, String name) {
+        return switch (name) {
+            case "accuracy" -> p.accuracy();
+            case "balancedAccuracy" -> p.balancedAccuracy();
+            case "macroF1" -> p.macroF1();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    private static List<RobustnessSummary> robustness(StudySpec spec, List<ClassifierRun> runs) {
+        List<RobustnessSummary> out = new ArrayList<>();
+        for (StudySpec.Arm arm : spec.arms()) {
+            List<ClassifierRun> mine = runs.stream().filter(r -> r.arm().equals(arm.name())).toList();
+            if (mine.isEmpty()) {
+                continue;
+            }
+            for (String m : ROBUSTNESS_METRICS) {
+                out.add(new RobustnessSummary(arm.name(), "clean", 0, m,
+                        Summary.of(mine.stream().mapToDouble(r -> metric(r.test(), m)).toArray())));
+            }
+            Map<String, Map<Double, List<RobustnessPoint>>> grouped = new LinkedHashMap<>();
+            for (ClassifierRun r : mine) {
+                for (RobustnessPoint p : r.robustness()) {
+                    grouped.computeIfAbsent(p.condition(), k -> new TreeMap<>())
+                            .computeIfAbsent(p.severity(), k -> new ArrayList<>()).add(p);
+                }
+            }
+            for (var byCondition : grouped.entrySet()) {
+                for (var bySeverity : byCondition.getValue().entrySet()) {
+                    for (String m : ROBUSTNESS_METRICS) {
+                        out.add(new RobustnessSummary(arm.name(), byCondition.getKey(), bySeverity.getKey(), m,
+                                Summary.of(bySeverity.getValue().stream().mapToDouble(p -> metric(p, m)).toArray())));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<RepresentationSummary> representation(List<GenerativeRun> runs) {
+        List<GenerativeRun> vae = runs.stream().filter(r -> r.model().equals("VAE")).sorted(
+                java.util.Comparator.comparingInt(GenerativeRun::seed)).toList();
+        List<GenerativeRun> dvae = runs.stream().filter(r -> r.model().equals("DVAE")).sorted(
+                java.util.Comparator.comparingInt(GenerativeRun::seed)).toList();
+        List<RepresentationSummary> out = new ArrayList<>();
+        out.add(summary("testNegativeElbo", "clean", vae, dvae, GenerativeRun::testNegativeElbo));
+        out.add(summary("testIwaeLogLikelihood", "clean", vae, dvae, GenerativeRun::testIwaeLogLikelihood));
+        if (vae.isEmpty()) {
+            return out;
+        }
+        for (RepresentationPoint p : vae.get(0).representation()) {
+            String c = p.condition();
+            out.add(summary("probeAccuracy", c, vae, dvae, r -> point(r, c).probeAccuracy()));
+            out.add(summary("latentStability", c, vae, dvae, r -> point(r, c).latentStability()));
+            out.add(summary("psnr", c, vae, dvae, r -> point(r, c).psnr()));
+            out.add(summary("ssim", c, vae, dvae, r -> point(r, c).ssim()));
+        }
+        return out;
+    }
+
+    private static RepresentationPoint point(GenerativeRun r, String condition) {
+        return r.representation().stream().filter(p -> p.condition().equals(condition)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no representation point " + condition));
+    }
+
+    private static RepresentationSummary summary(String metric, String condition, List<GenerativeRun> vae,
+                                                 List<GenerativeRun> dvae, ToDoubleFunction<GenerativeRun> f) {
+        double[] a = vae.stream().mapToDouble(f).toArray();
+        double[] b = dvae.stream().mapToDouble(f).toArray();
+        return new RepresentationSummary(metric, condition, a.length == 0 ? null : Summary.of(a),
+                b.length == 0 ? null : Summary.of(b),
+                a.length >= 2 && a.length == b.length ? PairedDifference.of(b, a) : null);
+    }
+
+    // ---- figures -------------------------------------------------------------------------
+
+    private List<Figure> figures(StudySpec spec, List<ClassifierRun> runs, List<GenerativeRun> generative,
+                                 List<RobustnessSummary> robustness, List<ArmSummary> arms, String gridSha,
+                                 int classes) {
+        List<Figure> out = new ArrayList<>();
+        List<String> armNames = arms.stream().map(ArmSummary::arm).toList();
+        List<Integer> seeds = IntStream.range(0, spec.seeds()).boxed().toList();
+        for (String m : ROBUSTNESS_METRICS) {
+            XYChart chart = xy("Mean " + m + " over the " + spec.robustnessCorruptionsOrAll().size()
+                    + " corruptions vs severity (mean over seeds)", "severity", m);
+            for (String arm : armNames) {
+                TreeMap<Double, List<Double>> bySeverity = new TreeMap<>();
+                for (RobustnessSummary r : robustness) {
+                    if (r.arm().equals(arm) && r.metric().equals(m) && !r.condition().equals("equipment_shift")) {
+                        bySeverity.computeIfAbsent(r.severity(), k -> new ArrayList<>()).add(r.value().mean());
+                    }
+                }
+                chart.addSeries(arm, bySeverity.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
+                        bySeverity.values().stream().mapToDouble(l -> l.stream().mapToDouble(d -> d).average()
+                                .orElse(Double.NaN)).toArray()).setMarker(SeriesMarkers.CIRCLE);
+            }
+            out.add(figure("robustness-mean-" + m, chart, "Mean " + m + " over all corruptions vs severity",
+                    armNames, seeds));
+        }
+        List<String> conditions = new ArrayList<>(spec.robustnessCorruptionsOrAll());
+        conditions.add("equipment_shift");
+        for (String condition : conditions) {
+            XYChart chart = xy("Accuracy under " + condition + " (mean ± sd over seeds)", "severity", "accuracy");
+            for (String arm : armNames) {
+                List<RobustnessSummary> pts = robustness.stream().filter(r -> r.arm().equals(arm)
+                        && r.metric().equals("accuracy") && (r.condition().equals(condition)
+                        || r.condition().equals("clean"))).sorted(java.util.Comparator.comparingDouble(
+                        RobustnessSummary::severity)).toList();
+                chart.addSeries(arm, pts.stream().mapToDouble(RobustnessSummary::severity).toArray(),
+                                pts.stream().mapToDouble(r -> r.value().mean()).toArray(),
+                                pts.stream().mapToDouble(r -> finite(r.value().sd())).toArray())
+                        .setMarker(SeriesMarkers.CIRCLE);
+            }
+            out.add(figure("robustness-" + condition, chart, "Accuracy vs severity of " + condition, armNames, seeds));
+        }
+        CategoryChart recall = new CategoryChartBuilder().width(900).height(480).title(
+                "Per-grade recall on the test split (mean over seeds)").xAxisTitle("grade").yAxisTitle("recall").build();
+        style(recall);
+        List<String> grades = IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+        for (ArmSummary a : arms) {
+            recall.addSeries(a.arm(), grades, a.recallPerGrade().stream().map(s -> (Number) s.mean()).toList(),
+                    a.recallPerGrade().stream().map(s -> (Number) finite(s.sd())).toList());
+        }
+        out.add(figure("recall-per-grade", recall, "Per-grade recall of each arm", armNames, seeds));
+        for (ArmSummary a : arms) {
+            HeatMapChart heat = new HeatMapChartBuilder().width(520).height(480).title(
+                    "Confusion of " + a.arm() + " (summed over seeds)").xAxisTitle("predicted").yAxisTitle("true")
+                    .build();
+            heat.getStyler().setChartBackgroundColor(Color.WHITE);
+            heat.getStyler().setShowValue(true);
+            List<Number[]> cells = new ArrayList<>();
+            for (int t = 0; t < classes; t++) {
+                for (int p = 0; p < classes; p++) {
+                    cells.add(new Number[] {p, classes - 1 - t, a.confusionSummedOverSeeds()[t][p]});
+                }
+            }
+            List<Integer> yLabels = IntStream.range(0, classes).map(i -> classes - 1 - i).boxed().toList();
+            heat.addSeries("confusion", IntStream.range(0, classes).boxed().toList(), yLabels, cells);
+            out.add(figure("confusion-" + a.arm(), heat, "Confusion matrix of " + a.arm() + ", rows true grade",
+                    List.of(a.arm()), seeds));
+        }
+        XYChart loss = xy("Classifier loss per epoch, seed 0 (solid: train, val: validation)", "epoch",
+                "cross-entropy");
+        for (ClassifierRun r : runs) {
+            if (r.seed() != 0) {
+                continue;
+            }
+            double[] x = IntStream.rangeClosed(1, r.trainLoss().size()).asDoubleStream().toArray();
+            loss.addSeries(r.arm() + " train", x, r.trainLoss().stream().mapToDouble(d -> d).toArray());
+            loss.addSeries(r.arm() + " val", x, r.valLoss().stream().mapToDouble(d -> d).toArray());
+        }
+        out.add(figure("classifier-loss", loss, "Classifier training and validation loss, seed 0", armNames,
+                List.of(0)));
+        for (GenerativeRun g : generative) {
+            String name = "loss-" + g.model() + (g.seed() >= 0 ? "-s" + g.seed() : "");
+            out.add(new Figure(name, g.model() + " loss curves (" + g.source().split(",")[0] + ")",
+                    blobs.put(Charts.lossCurves(g.model() + (g.seed() >= 0 ? " seed " + g.seed() : ""), g.history())),
+                    List.of(g.model()), g.seed() >= 0 ? List.of(g.seed()) : List.of(0)));
+        }
+        if (gridSha != null) {
+            out.add(new Figure("samples", "Per grade: real training images, then VAE and DVAE samples (seed-0 models)",
+                    gridSha, List.of("VAE", "DVAE"), List.of(0)));
+        }
+        return out;
+    }
+
+    private Figure figure(String name, Chart<?, ?> chart, String caption, List<String> arms, List<Integer> seeds) {
+        try {
+            return new Figure(name, caption, blobs.put(BitmapEncoder.getBitmapBytes(chart,
+                    BitmapEncoder.BitmapFormat.PNG)), arms, seeds);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static XYChart xy(String title, String x, String y) {
+        XYChart chart = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        return chart;
+    }
+
+    private static void style(CategoryChart chart) {
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    }
+
+    private static double finite(double v) {
+        return Double.isFinite(v) ? v : 0;
+    }
+}

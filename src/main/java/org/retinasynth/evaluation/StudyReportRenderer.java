@@ -1,0 +1,266 @@
+package org.retinasynth.evaluation;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.retinasynth.evaluation.StudyReport.ArmSummary;
+import org.retinasynth.evaluation.StudyReport.ClassifierRun;
+import org.retinasynth.evaluation.StudyReport.Figure;
+import org.retinasynth.evaluation.StudyReport.GenerativeRun;
+import org.retinasynth.evaluation.StudyReport.QualityRow;
+import org.retinasynth.evaluation.StudyReport.RepresentationPoint;
+import org.retinasynth.evaluation.StudyReport.RepresentationSummary;
+import org.retinasynth.evaluation.StudyReport.RobustnessPoint;
+import org.retinasynth.evaluation.StudyReport.RobustnessSummary;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The report as CSV (long format, one value per row) and as an HTML page. The page is static
+ * and every string is escaped. Served by the API it embeds its figures as data URIs (a browser
+ * would not send the API key for linked images); saved to disk it links {@code figures/NAME.png}.
+ */
+public final class StudyReportRenderer {
+
+    public static final List<String> CSV_HEADER = List.of("arm", "seed", "metric", "condition", "severity", "value");
+
+    private static final ObjectMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private StudyReportRenderer() {
+    }
+
+    /** Per-seed values only: summaries can be recomputed from them, and nothing is reported twice. */
+    public static String csv(StudyReport r) {
+        StringWriter out = new StringWriter();
+        try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
+                .setHeader(CSV_HEADER.toArray(String[]::new)).get())) {
+            for (ClassifierRun run : r.classifierRuns()) {
+                for (String m : StudyReportBuilder.METRICS) {
+                    csv.printRecord(run.arm(), run.seed(), m, "clean", 0, num(StudyReportBuilder.metric(run.test(), m)));
+                }
+                for (int g = 0; g < run.test().recall().length; g++) {
+                    csv.printRecord(run.arm(), run.seed(), "recall_grade_" + g, "clean", 0, num(run.test().recall()[g]));
+                }
+                for (RobustnessPoint p : run.robustness()) {
+                    for (String m : StudyReportBuilder.ROBUSTNESS_METRICS) {
+                        csv.printRecord(run.arm(), run.seed(), m, p.condition(), num(p.severity()),
+                                num(StudyReportBuilder.metric(p, m)));
+                    }
+                }
+            }
+            for (GenerativeRun g : r.generativeRuns()) {
+                csv.printRecord(g.model(), g.seed(), "testNegativeElbo", "clean", 0, num(g.testNegativeElbo()));
+                csv.printRecord(g.model(), g.seed(), "testIwaeLogLikelihood", "clean", 0, num(g.testIwaeLogLikelihood()));
+                for (RepresentationPoint p : g.representation()) {
+                    csv.printRecord(g.model(), g.seed(), "probeAccuracy", p.condition(), "", num(p.probeAccuracy()));
+                    csv.printRecord(g.model(), g.seed(), "latentStability", p.condition(), "", num(p.latentStability()));
+                    csv.printRecord(g.model(), g.seed(), "psnr", p.condition(), "", num(p.psnr()));
+                    csv.printRecord(g.model(), g.seed(), "ssim", p.condition(), "", num(p.ssim()));
+                }
+            }
+            for (QualityRow q : r.syntheticQuality()) {
+                String c = "grade=" + q.grade();
+                csv.printRecord(q.source(), 0, "frechetDistance", c, "", num(q.frechetDistance()));
+                csv.printRecord(q.source(), 0, "precision", c, "", num(q.precision()));
+                csv.printRecord(q.source(), 0, "recall", c, "", num(q.recall()));
+                csv.printRecord(q.source(), 0, "density", c, "", num(q.density()));
+                csv.printRecord(q.source(), 0, "coverage", c, "", num(q.coverage()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** The page with figures linked as {@code figures/NAME.png}, for saving next to a figures folder. */
+    public static String html(StudyReport r) {
+        return html(r, null);
+    }
+
+    /** The page; with {@code figures} (name to PNG bytes) each figure is embedded as a data URI. */
+    public static String html(StudyReport r, java.util.function.Function<String, byte[]> figures) {
+        StringBuilder h = new StringBuilder(64_000);
+        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Study ")
+                .append(esc(r.studyId())).append("</title><style>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;"
+                        + "margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+                        + "th{background:#f0f0f0}td.l,th.l{text-align:left}img{max-width:100%;border:1px solid #ddd}"
+                        + "pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px}figure{margin:1em 0}")
+                .append("</style></head><body>");
+        h.append("<h1>Study ").append(esc(r.studyId())).append("</h1>");
+        Object hash = r.provenance().get("datasetContentSha256");
+        h.append("<p>Dataset ").append(esc(String.valueOf(r.provenance().get("datasetName")))).append(" (")
+                .append(esc(String.valueOf(r.provenance().get("datasetId")))).append("), content sha256 <code>")
+                .append(esc(String.valueOf(hash))).append("</code>; seeds ")
+                .append(esc(String.valueOf(r.provenance().get("seeds")))).append("; generative models ")
+                .append(esc(String.valueOf(r.provenance().get("generativeModels")))).append(".</p>");
+
+        h.append("<h2>Classification on the test split (mean ± sd over seeds)</h2><table><tr><th class=l>arm</th>");
+        for (String m : StudyReportBuilder.METRICS) {
+            h.append("<th>").append(esc(m)).append("</th>");
+        }
+        h.append("</tr>");
+        for (ArmSummary a : r.arms()) {
+            h.append("<tr><td class=l>").append(esc(a.arm())).append("</td>");
+            for (String m : StudyReportBuilder.METRICS) {
+                h.append("<td>").append(pm(a.metrics().get(m))).append("</td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</table>");
+
+        h.append("<h2>Paired difference to REAL (arm − REAL, same seed; mean [95% CI])</h2><table><tr>"
+                + "<th class=l>arm</th>");
+        for (String m : StudyReportBuilder.METRICS) {
+            h.append("<th>").append(esc(m)).append("</th>");
+        }
+        h.append("</tr>");
+        for (ArmSummary a : r.arms()) {
+            if (a.differenceToReal().isEmpty()) {
+                continue;
+            }
+            h.append("<tr><td class=l>").append(esc(a.arm())).append("</td>");
+            for (String m : StudyReportBuilder.METRICS) {
+                PairedDifference d = a.differenceToReal().get(m);
+                h.append("<td>").append(d == null ? "" : esc(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
+                        d.mean(), d.low(), d.high()))).append("</td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</table>");
+
+        h.append("<h2>Per-grade recall (mean ± sd)</h2><table><tr><th class=l>arm</th>");
+        int classes = r.arms().isEmpty() ? 0 : r.arms().get(0).recallPerGrade().size();
+        for (int g = 0; g < classes; g++) {
+            h.append("<th>grade ").append(g).append("</th>");
+        }
+        h.append("</tr>");
+        for (ArmSummary a : r.arms()) {
+            h.append("<tr><td class=l>").append(esc(a.arm())).append("</td>");
+            a.recallPerGrade().forEach(s -> h.append("<td>").append(pm(s)).append("</td>"));
+            h.append("</tr>");
+        }
+        h.append("</table>");
+
+        h.append("<h2>Confusion matrices (rows: true grade, columns: predicted; summed over seeds)</h2>");
+        for (ArmSummary a : r.arms()) {
+            h.append("<table><tr><th class=l>").append(esc(a.arm())).append("</th>");
+            for (int g = 0; g < classes; g++) {
+                h.append("<th>").append(g).append("</th>");
+            }
+            h.append("</tr>");
+            for (int t = 0; t < classes; t++) {
+                h.append("<tr><th>").append(t).append("</th>");
+                for (int p = 0; p < classes; p++) {
+                    h.append("<td>").append(a.confusionSummedOverSeeds()[t][p]).append("</td>");
+                }
+                h.append("</tr>");
+            }
+            h.append("</table>");
+        }
+
+        h.append("<h2>Representation quality: VAE vs DVAE (test split)</h2><table><tr><th class=l>metric</th>"
+                + "<th class=l>condition</th><th>VAE</th><th>DVAE</th><th>DVAE − VAE [95% CI]</th></tr>");
+        for (RepresentationSummary s : r.representation()) {
+            h.append("<tr><td class=l>").append(esc(s.metric())).append("</td><td class=l>").append(esc(s.condition()))
+                    .append("</td><td>").append(pm(s.vae())).append("</td><td>").append(pm(s.dvae())).append("</td><td>")
+                    .append(s.dvaeMinusVae() == null ? "" : esc(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
+                            s.dvaeMinusVae().mean(), s.dvaeMinusVae().low(), s.dvaeMinusVae().high())))
+                    .append("</td></tr>");
+        }
+        h.append("</table>");
+
+        h.append("<h2>Synthetic data quality (real test vs synthetic, classifier feature space)</h2><table><tr>"
+                + "<th class=l>source</th><th class=l>grade</th><th>n real</th><th>n synthetic</th><th>FD</th>"
+                + "<th>precision</th><th>recall</th><th>density</th><th>coverage</th></tr>");
+        for (QualityRow q : r.syntheticQuality()) {
+            h.append("<tr><td class=l>").append(esc(q.source())).append("</td><td class=l>").append(esc(q.grade()))
+                    .append("</td><td>").append(q.realCount()).append("</td><td>").append(q.fakeCount())
+                    .append("</td><td>").append(f(q.frechetDistance())).append("</td><td>").append(f(q.precision()))
+                    .append("</td><td>").append(f(q.recall())).append("</td><td>").append(f(q.density()))
+                    .append("</td><td>").append(f(q.coverage())).append("</td></tr>");
+        }
+        h.append("</table>");
+
+        h.append("<h2>Robustness: accuracy vs severity (mean ± sd over seeds)</h2><table><tr><th class=l>arm</th>"
+                + "<th class=l>condition</th><th>0</th><th>0.2</th><th>0.4</th><th>0.6</th><th>0.8</th><th>1.0</th>"
+                + "</tr>");
+        for (ArmSummary a : r.arms()) {
+            Map<String, Map<Double, RobustnessSummary>> byCondition = new java.util.LinkedHashMap<>();
+            RobustnessSummary clean = null;
+            for (RobustnessSummary s : r.robustness()) {
+                if (!s.arm().equals(a.arm()) || !s.metric().equals("accuracy")) {
+                    continue;
+                }
+                if (s.condition().equals("clean")) {
+                    clean = s;
+                } else {
+                    byCondition.computeIfAbsent(s.condition(), k -> new java.util.TreeMap<>()).put(s.severity(), s);
+                }
+            }
+            for (var e : byCondition.entrySet()) {
+                h.append("<tr><td class=l>").append(esc(a.arm())).append("</td><td class=l>").append(esc(e.getKey()))
+                        .append("</td><td>").append(clean == null ? "" : pm(clean.value())).append("</td>");
+                e.getValue().values().forEach(s -> h.append("<td>").append(pm(s.value())).append("</td>"));
+                h.append("</tr>");
+            }
+        }
+        h.append("</table><p>Balanced accuracy and macro-F1 under every condition are in the JSON and CSV.</p>");
+
+        h.append("<h2>Figures</h2>");
+        for (Figure fig : r.figures()) {
+            String src = figures == null ? "figures/" + fig.name() + ".png"
+                    : "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(figures.apply(fig.name()));
+            h.append("<figure><img src=\"").append(esc(src)).append("\" alt=\"")
+                    .append(esc(fig.caption())).append("\"><figcaption>").append(esc(fig.caption()))
+                    .append(" — arms ").append(esc(String.valueOf(fig.arms()))).append(", seeds ")
+                    .append(esc(String.valueOf(fig.seeds()))).append(", data ").append(esc(String.valueOf(hash)))
+                    .append(", sha256 ").append(esc(fig.sha256())).append("</figcaption></figure>");
+        }
+        h.append("<h2>Notes</h2><ul>");
+        r.notes().forEach(n -> h.append("<li>").append(esc(n)).append("</li>"));
+        h.append("</ul><h2>Provenance</h2><pre>").append(esc(PRETTY.writeValueAsString(r.provenance())))
+                .append("</pre></body></html>\n");
+        return h.toString();
+    }
+
+    private static String pm(Summary s) {
+        if (s == null) {
+            return "";
+        }
+        return s.n() < 2 || !Double.isFinite(s.sd()) ? f(s.mean())
+                : String.format(Locale.ROOT, "%.3f ± %.3f", s.mean(), s.sd());
+    }
+
+    private static String f(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : esc(Double.toString(v));
+    }
+
+    private static String num(double v) {
+        return Double.toString(v);
+    }
+
+    static String esc(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,162 @@
+package org.retinasynth.evaluation;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.retinasynth.corruption.CorruptionRegistry;
+import org.retinasynth.corruption.CorruptionSpec;
+
+/**
+ * Everything that decides what a study computes. With the dataset's content hash and the library
+ * versions it is the provenance of every number and figure in the report.
+ *
+ * @param arms               which training sets to compare; REAL is always included as the reference
+ * @param seeds              seeds 0..seeds-1; each varies classifier init, data order, augmentation and
+ *                           synthetic sampling (and the generative models when {@code generativePerSeed})
+ * @param allowTwoSeeds      lets tests run with 2 seeds; a real study needs at least 3 for its intervals
+ * @param syntheticRatio     synthetic images per real training image (REAL_VAE, REAL_DVAE)
+ * @param augmentGrades      grades that receive synthetic images; null = all
+ * @param balance            instead of the ratio, top each augmented grade up to the largest grade's count
+ * @param temperature        prior temperature when sampling synthetic images
+ * @param generativePerSeed  train the VAE and DVAE once per seed (true) or once per study (false)
+ * @param vaeJobId           a finished VAE training job to use instead of training one (implies once per study)
+ * @param dvaeJobId          a finished DVAE training job to use instead of training one
+ * @param representationCorruption the corruption for linear probe / stability / denoising; null = the DVAE's
+ * @param robustnessCorruptions registered corruption names scored at 5 severities; null = all
+ * @param iwaeSamples        importance samples per image for the log-likelihood estimate
+ */
+public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean allowTwoSeeds, double syntheticRatio,
+                        List<Integer> augmentGrades, boolean balance, double temperature, boolean generativePerSeed,
+                        Generative generative, Classifier classifier, String vaeJobId, String dvaeJobId,
+                        CorruptionSpec representationCorruption, List<String> robustnessCorruptions,
+                        int iwaeSamples) {
+
+    /** The training sets a study compares. */
+    public enum Arm {
+        /** The real training split only: the reference every other arm is compared with. */
+        REAL,
+        /** Real images with random flips, 90-degree rotations and colour jitter. */
+        REAL_CLASSIC,
+        /** Real images plus samples of the conditional VAE. */
+        REAL_VAE,
+        /** Real images plus samples of the conditional DVAE. */
+        REAL_DVAE,
+        /** DVAE samples only, as many as real training images, with the real grade mix: a sanity check. */
+        SYNTHETIC_ONLY
+    }
+
+    /**
+     * Settings of the VAE and DVAE trained inside the study (same for both, except the corruption).
+     *
+     * @param likelihood GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI; on RetinaMNIST only BERNOULLI
+     *                   gave prior samples that look like fundus images after a few epochs
+     */
+    public record Generative(int epochs, int batchSize, double learningRate, int latentDim, int baseChannels,
+                             CorruptionSpec corruption, int corruptedCopies, int klWarmupEpochs, String likelihood) {
+    }
+
+    /** Settings of the grade classifier, the same in every arm. */
+    public record Classifier(int epochs, int batchSize, double learningRate, int width, double dropout,
+                             double weightDecay, boolean classWeighted, int earlyStoppingPatience) {
+    }
+
+    /** All problems at once, so a caller can fix the request in one go. */
+    public List<String> problems() {
+        List<String> p = new ArrayList<>();
+        if (datasetId == null || datasetId.isBlank()) {
+            p.add("datasetId is required");
+        }
+        if (arms == null || arms.isEmpty() || arms.stream().anyMatch(java.util.Objects::isNull)) {
+            p.add("arms must list at least one of REAL, REAL_CLASSIC, REAL_VAE, REAL_DVAE, SYNTHETIC_ONLY");
+        } else if (!arms.contains(Arm.REAL)) {
+            p.add("arms must include REAL: every arm is compared with it");
+        } else if (arms.stream().distinct().count() != arms.size()) {
+            p.add("arms must not repeat");
+        }
+        check(p, seeds >= (allowTwoSeeds ? 2 : 3) && seeds <= 20,
+                "seeds must be 3-20 (a mean, a standard deviation and a confidence interval need at least 3)");
+        check(p, syntheticRatio > 0 && syntheticRatio <= 10, "syntheticRatio must be in (0, 10]");
+        check(p, temperature > 0 && temperature <= 2, "temperature must be in (0, 2]");
+        if (augmentGrades != null && (augmentGrades.isEmpty() || augmentGrades.stream().anyMatch(g -> g == null || g < 0))) {
+            p.add("augmentGrades must list grades >= 0 (omit it for all grades)");
+        }
+        if (generative == null) {
+            p.add("generative settings are required");
+        } else {
+            check(p, generative.epochs() >= 1 && generative.epochs() <= 1000, "generative.epochs must be 1-1000");
+            check(p, generative.batchSize() >= 2 && generative.batchSize() <= 1024, "generative.batchSize must be 2-1024");
+            check(p, generative.learningRate() > 0 && generative.learningRate() <= 1,
+                    "generative.learningRate must be in (0, 1]");
+            check(p, generative.latentDim() >= 2 && generative.latentDim() <= 512, "generative.latentDim must be 2-512");
+            check(p, generative.baseChannels() >= 4 && generative.baseChannels() <= 256,
+                    "generative.baseChannels must be 4-256");
+            check(p, generative.corruptedCopies() >= 1 && generative.corruptedCopies() <= 16,
+                    "generative.corruptedCopies must be 1-16");
+            check(p, generative.klWarmupEpochs() >= 0 && generative.klWarmupEpochs() <= generative.epochs(),
+                    "generative.klWarmupEpochs must be 0-epochs");
+            check(p, generative.likelihood() != null && java.util.Arrays.stream(
+                            org.retinasynth.model.VaeConfig.Likelihood.values())
+                    .anyMatch(l -> l.name().equals(generative.likelihood())),
+                    "generative.likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
+            if (generative.corruption() == null || generative.corruption().isIdentity()) {
+                p.add("generative.corruption is required: the DVAE needs one (e.g. gaussian:0.3)");
+            } else {
+                validate(p, "generative.corruption", generative.corruption());
+            }
+        }
+        if (classifier == null) {
+            p.add("classifier settings are required");
+        } else {
+            check(p, classifier.epochs() >= 1 && classifier.epochs() <= 500, "classifier.epochs must be 1-500");
+            check(p, classifier.batchSize() >= 2 && classifier.batchSize() <= 1024, "classifier.batchSize must be 2-1024");
+            check(p, classifier.learningRate() > 0 && classifier.learningRate() <= 1,
+                    "classifier.learningRate must be in (0, 1]");
+            check(p, classifier.width() >= 16 && classifier.width() <= 256, "classifier.width must be 16-256");
+            check(p, classifier.dropout() >= 0 && classifier.dropout() <= 0.9, "classifier.dropout must be in [0, 0.9]");
+            check(p, classifier.weightDecay() >= 0 && classifier.weightDecay() <= 1, "classifier.weightDecay must be 0-1");
+            check(p, classifier.earlyStoppingPatience() >= 0 && classifier.earlyStoppingPatience() <= 500,
+                    "classifier.earlyStoppingPatience must be 0-500");
+        }
+        if (representationCorruption != null) {
+            validate(p, "representationCorruption", representationCorruption);
+        }
+        if (robustnessCorruptions != null) {
+            for (String name : robustnessCorruptions) {
+                if (!CorruptionRegistry.names().contains(name)) {
+                    p.add("robustnessCorruptions: unknown corruption '" + name + "'; valid names: "
+                            + String.join(", ", CorruptionRegistry.names()));
+                }
+            }
+        }
+        check(p, iwaeSamples >= 1 && iwaeSamples <= 1024, "iwaeSamples must be 1-1024");
+        return p;
+    }
+
+    /** Whether the VAE and DVAE are trained (or loaded) once per seed rather than once per study. */
+    public boolean generativeModelsPerSeed() {
+        return generativePerSeed && vaeJobId == null && dvaeJobId == null;
+    }
+
+    /** The corruption under which representations are scored. */
+    public CorruptionSpec representationCorruptionOrDefault() {
+        return representationCorruption != null ? representationCorruption : generative.corruption();
+    }
+
+    /** The corruptions of the robustness protocol, in registry order. */
+    public List<String> robustnessCorruptionsOrAll() {
+        return robustnessCorruptions != null ? robustnessCorruptions : List.copyOf(CorruptionRegistry.names());
+    }
+
+    private static void validate(List<String> p, String field, CorruptionSpec c) {
+        try {
+            c.validate();
+        } catch (IllegalArgumentException e) {
+            p.add(field + ": " + e.getMessage());
+        }
+    }
+
+    private static void check(List<String> problems, boolean ok, String message) {
+        if (!ok) {
+            problems.add(message);
+        }
+    }
+}

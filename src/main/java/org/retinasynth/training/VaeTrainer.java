@@ -1,0 +1,221 @@
+package org.retinasynth.training;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.retinasynth.corruption.CorruptionSpec;
+import org.retinasynth.dataset.DatasetService.PackedImages;
+import org.retinasynth.evaluation.ImageMetrics;
+import org.retinasynth.model.NonFiniteLossException;
+import org.retinasynth.model.VaeConfig;
+import org.retinasynth.model.VaeModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The epoch loop of a VAE / DVAE shared by training jobs and studies, so that a model trained
+ * inside a study is trained exactly like one trained by a job with the same spec: same batch
+ * order, corruption noise, learning-rate and KL schedules, validation and early stopping.
+ * Persistence (checkpoints, history rows, pictures) is the caller's business, through
+ * {@link Listener}.
+ */
+public final class VaeTrainer {
+
+    private static final Logger log = LoggerFactory.getLogger(VaeTrainer.class);
+    private static final int MAX_NON_FINITE_IN_A_ROW = 3;
+    private static final int MAX_VALIDATION_IMAGES = 512;
+
+    /** Hooks into the loop; all optional. */
+    public interface Listener {
+
+        /** Checked before every batch; true unwinds the loop with {@link Cancelled}. */
+        default boolean cancelled() {
+            return false;
+        }
+
+        /** After every batch; throttle in the listener if it writes somewhere. */
+        default void progress(int epoch, long step, double imagesPerSecond, double etaSeconds) {
+        }
+
+        /** After every epoch with its validation metrics and the best score so far. */
+        default void epochDone(VaeModel model, EpochMetrics metrics, double best, int bestEpoch) {
+        }
+    }
+
+    /** Thrown inside the loop when the listener says the run was cancelled. */
+    public static final class Cancelled extends RuntimeException {
+        public Cancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
+
+    /** The trained model (the caller closes it) and the history of the epochs this call ran. */
+    public record Result(VaeModel model, List<EpochMetrics> history, Double bestScore, Integer bestEpoch) {
+    }
+
+    private VaeTrainer() {
+    }
+
+    /** A fresh model shaped by the spec for images of {@code size} px and {@code classes} grades (0 = unconditional). */
+    public static VaeModel newModel(TrainingSpec spec, int size, int classes) {
+        VaeConfig base = VaeConfig.defaults(size);
+        VaeConfig config = new VaeConfig(size, 3, spec.latentDim(), spec.baseChannels(), classes,
+                spec.likelihood() == null ? base.likelihood() : VaeConfig.Likelihood.valueOf(spec.likelihood()),
+                base.fixedSigma(), spec.modelType() == ModelType.DVAE ? spec.corruptedCopies() : 1,
+                spec.latentSamples()).validate();
+        return VaeModel.create(config, spec.seed(), null);
+    }
+
+    /** Trains a fresh model from epoch 0: the whole run in one call. */
+    public static Result train(TrainingSpec spec, PackedImages train, PackedImages val, int classes, Listener listener) {
+        VaeModel model = newModel(spec, train.size(), spec.conditional() ? classes : 0);
+        try {
+            return train(spec, model, 0, null, null, train, val, listener);
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Continues {@code model} from {@code startEpoch} (0-based) to the spec's last epoch or early
+     * stop. {@code best}/{@code bestEpoch} carry the early-stopping state of a resumed run.
+     */
+    public static Result train(TrainingSpec spec, VaeModel model, int startEpoch, Double best, Integer bestEpoch,
+                               PackedImages train, PackedImages val, Listener listener) {
+        if (train.count() < 2) {
+            throw new IllegalStateException("the dataset has " + train.count()
+                    + " training image(s); at least 2 are needed");
+        }
+        int batch = Math.min(spec.batchSize(), train.count());
+        int steps = train.count() / batch;
+        Batches data = new Batches(train, spec.conditional());
+        Batches valData = val != null && val.count() > 0
+                ? new Batches(limit(val, MAX_VALIDATION_IMAGES), spec.conditional()) : null;
+        boolean denoising = spec.modelType() == ModelType.DVAE;
+        int k = denoising ? spec.corruptedCopies() : 1;
+        List<EpochMetrics> history = new ArrayList<>();
+        long step = (long) startEpoch * steps;
+        double imagesDone = 0;
+        long runStart = System.nanoTime();
+        for (int epoch = startEpoch; epoch < spec.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            double lr = spec.learningRateAt(epoch);
+            double beta = spec.klWeightAt(epoch);
+            model.setLearningRate(lr);
+            int[] order = permutation(train.count(), new Random(spec.seed() * 1_000_003L + epoch));
+            SplittableRandom noise = new SplittableRandom(spec.seed() ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
+            double loss = 0;
+            double recon = 0;
+            double kl = 0;
+            int skipped = 0;
+            int failedInARow = 0;
+            for (int s = 0; s < steps; s++) {
+                if (listener.cancelled()) {
+                    throw new Cancelled();
+                }
+                int[] idx = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
+                float[] clean = data.images(idx);
+                float[] corrupted = denoising ? corruptCopies(clean, k, data.size(), spec.corruption(), noise) : null;
+                VaeModel.StepResult r;
+                try {
+                    r = model.trainStep(clean, corrupted, data.labels(idx), batch, beta);
+                    failedInARow = 0;
+                } catch (NonFiniteLossException e) {
+                    // libtorch's CPU kernels give a rare, nondeterministic NaN; the step was
+                    // rolled back, so skip the batch unless the model itself has diverged
+                    if (++failedInARow > MAX_NON_FINITE_IN_A_ROW || skipped + 1 == steps) {
+                        throw e;
+                    }
+                    log.warn("epoch {} step {}: {}; batch skipped", epoch + 1, s + 1, e.getMessage());
+                    skipped++;
+                    step++;
+                    continue;
+                }
+                loss += r.loss();
+                recon += r.reconstruction();
+                kl += r.kl();
+                step++;
+                imagesDone += batch;
+                double rate = imagesDone / Math.max((System.nanoTime() - runStart) / 1e9, 1e-9);
+                long remaining = (long) (spec.epochs() - epoch) * steps - (s + 1);
+                listener.progress(epoch + 1, step, rate, remaining * batch / Math.max(rate, 1e-9));
+            }
+            int done = steps - skipped;
+            EpochMetrics m = validate(model, valData, spec, epoch, loss / done, recon / done, kl / done, lr, beta,
+                    (System.nanoTime() - epochStart) / 1e9);
+            history.add(m);
+            double score = m.valLoss() != null ? m.valLoss() : m.trainLoss();
+            if (best == null || score < best) {
+                best = score;
+                bestEpoch = epoch + 1;
+            }
+            listener.epochDone(model, m, best, bestEpoch);
+            if (spec.earlyStoppingPatience() > 0 && epoch + 1 - bestEpoch >= spec.earlyStoppingPatience()) {
+                log.info("stopping early at epoch {}: no better validation loss since {}", epoch + 1, bestEpoch);
+                break;
+            }
+        }
+        return new Result(model, List.copyOf(history), best, bestEpoch);
+    }
+
+    private static EpochMetrics validate(VaeModel model, Batches val, TrainingSpec spec, int epoch, double loss,
+                                         double recon, double kl, double lr, double beta, double seconds) {
+        if (val == null) {
+            return new EpochMetrics(epoch + 1, loss, recon, kl, null, null, null, null, null, lr, beta, seconds);
+        }
+        int[] all = IntStream.range(0, val.count()).toArray();
+        float[] clean = val.images(all);
+        int[] labels = val.labels(all);
+        boolean denoising = spec.modelType() == ModelType.DVAE;
+        SplittableRandom fixed = new SplittableRandom(spec.seed() + 17);
+        float[] corrupted = spec.corruption() != null && !spec.corruption().isIdentity()
+                ? corruptCopies(clean, 1, val.size(), spec.corruption(), fixed) : null;
+        VaeModel.Evaluation e = model.evaluate(clean,
+                denoising ? corruptCopies(clean, model.config().corruptedCopies(), val.size(), spec.corruption(),
+                        new SplittableRandom(spec.seed() + 19)) : null, labels, val.count());
+        double psnr = ImageMetrics.psnr(clean, model.reconstruct(clean, labels, val.count()), val.count());
+        Double psnrCorrupted = corrupted == null ? null
+                : ImageMetrics.psnr(clean, model.reconstruct(corrupted, labels, val.count()), val.count());
+        return new EpochMetrics(epoch + 1, loss, recon, kl, e.loss(), e.reconstruction(), e.kl(), psnr, psnrCorrupted, lr,
+                beta, seconds);
+    }
+
+    /** K corrupted copies laid out copy-major (copy k of image i at block k), as the model expects. */
+    public static float[] corruptCopies(float[] clean, int k, int size, CorruptionSpec spec, SplittableRandom rng) {
+        int per = 3 * size * size;
+        int n = clean.length / per;
+        float[] out = new float[clean.length * k];
+        float[] one = new float[per];
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(clean, i * per, one, 0, per);
+                spec.apply(one, size, size, rng);
+                System.arraycopy(one, 0, out, (c * n + i) * per, per);
+            }
+        }
+        return out;
+    }
+
+    private static int[] permutation(int n, Random random) {
+        int[] p = IntStream.range(0, n).toArray();
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static PackedImages limit(PackedImages p, int max) {
+        if (p.count() <= max) {
+            return p;
+        }
+        int px = p.size() * p.size() * 3;
+        return new PackedImages(max, p.size(), Arrays.copyOf(p.rgb(), max * px), Arrays.copyOf(p.grades(), max));
+    }
+}
