@@ -29,6 +29,7 @@ import org.retinasynth.evaluation.StudyReport.RepresentationPoint;
 import org.retinasynth.evaluation.StudyReport.RobustnessPoint;
 import org.retinasynth.evaluation.StudyReport.Scores;
 import org.retinasynth.evaluation.StudySpec.Arm;
+import org.retinasynth.jobs.JobCancelled;
 import org.retinasynth.jobs.JobHandler;
 import org.retinasynth.model.ClassifierConfig;
 import org.retinasynth.model.ClassifierModel;
@@ -108,7 +109,7 @@ class StudyRunner implements JobHandler {
         }
         try (Run run = new Run(study, worker)) {
             run.execute();
-        } catch (VaeTrainer.Cancelled c) {
+        } catch (JobCancelled c) {
             studies.finish(studyId, JobState.CANCELLED, "cancelled by the owner", null);
         } catch (RuntimeException | Error e) {
             log.warn("study {} failed", studyId, e);
@@ -546,7 +547,7 @@ class StudyRunner implements JobHandler {
 
         private void checkCancelled() {
             if (studies.cancelRequested(study.id())) {
-                throw new VaeTrainer.Cancelled();
+                throw new JobCancelled();
             }
         }
 

@@ -10,6 +10,7 @@ import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.Split;
+import org.retinasynth.jobs.JobCancelled;
 import org.retinasynth.jobs.JobHandler;
 import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.model.VaeModel;
@@ -72,7 +73,7 @@ class TrainingRunner implements JobHandler {
         long started = System.nanoTime();
         try {
             train(job, worker, started);
-        } catch (VaeTrainer.Cancelled c) {
+        } catch (JobCancelled c) {
             jobs.finish(jobId, JobState.CANCELLED, "cancelled by the owner", null, null);
         } catch (RuntimeException | Error e) {
             log.warn("training job {} failed", jobId, e);

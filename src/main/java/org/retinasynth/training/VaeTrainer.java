@@ -9,6 +9,7 @@ import java.util.stream.IntStream;
 import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 import org.retinasynth.evaluation.ImageMetrics;
+import org.retinasynth.jobs.JobCancelled;
 import org.retinasynth.model.NonFiniteLossException;
 import org.retinasynth.model.VaeConfig;
 import org.retinasynth.model.VaeModel;
@@ -42,13 +43,6 @@ public final class VaeTrainer {
 
         /** After every epoch with its validation metrics and the best score so far. */
         default void epochDone(VaeModel model, EpochMetrics metrics, double best, int bestEpoch) {
-        }
-    }
-
-    /** Thrown inside the loop when the listener says the run was cancelled. */
-    public static final class Cancelled extends RuntimeException {
-        public Cancelled() {
-            super("cancelled", null, false, false);
         }
     }
 
@@ -115,7 +109,7 @@ public final class VaeTrainer {
             int failedInARow = 0;
             for (int s = 0; s < steps; s++) {
                 if (listener.cancelled()) {
-                    throw new Cancelled();
+                    throw new JobCancelled();
                 }
                 int[] idx = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
                 float[] clean = data.images(idx);
