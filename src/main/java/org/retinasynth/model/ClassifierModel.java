@@ -243,6 +243,11 @@ public final class ClassifierModel implements AutoCloseable {
                     throw new NonFiniteLossException("non-finite classifier loss at step " + (steps + 1)
                             + "; model left unchanged: lower the learning rate or check the inputs");
                 }
+                if (!TorchRuntime.finiteGradients(trainable, step)) {
+                    undo(averages);
+                    throw new NonFiniteLossException("non-finite gradient at step " + (steps + 1)
+                            + "; model left unchanged");
+                }
             }
             for (Parameter p : trainable) {
                 NDArray w = p.getArray();

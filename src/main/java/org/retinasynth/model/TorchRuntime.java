@@ -203,4 +203,21 @@ public final class TorchRuntime {
             System.setProperty(key, value);
         }
     }
+
+    /**
+     * True when every parameter's gradient is finite. A loss can be finite while a gradient is not
+     * (libtorch 2.7.1's CPU convolution backward gives a rare NaN under thread contention); letting
+     * the optimiser apply it would poison every later step, so it is checked before each update.
+     * One sum per parameter, one value read back.
+     */
+    static boolean finiteGradients(java.util.List<ai.djl.nn.Parameter> params, NDManager scope) {
+        NDArray total = null;
+        for (ai.djl.nn.Parameter p : params) {
+            NDArray g = p.getArray().getGradient();
+            g.attach(scope);
+            NDArray s = g.sum();
+            total = total == null ? s : total.add(s);
+        }
+        return total == null || Float.isFinite(total.getFloat());
+    }
 }
