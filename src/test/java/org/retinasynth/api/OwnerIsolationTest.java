@@ -53,7 +53,8 @@ class OwnerIsolationTest extends ApiTestSupport {
 
         Map<String, String> ids = new LinkedHashMap<>();
         ids.put("dataset", JsonPath.read(create(alice, "/api/v1/datasets/demo", "{\"name\":\"alice\","
-                + "\"countsPerGrade\":[3,3,3,3,3],\"imageSize\":64,\"workingSize\":28,\"seed\":1}"), "$.id"));
+                + "\"countsPerGrade\":[12,12,12,12,12],\"imageSize\":40,\"workingSize\":28,\"seed\":1,"
+                + "\"valFraction\":0.2,\"testFraction\":0.3}"), "$.id"));
         ids.put("image", JsonPath.read(json(alice, "/api/v1/datasets/" + ids.get("dataset") + "/images"),
                 "$.items[0].id"));
         ids.put("job", JsonPath.read(create(alice, "/api/v1/training-jobs", "{\"datasetId\":\"" + ids.get("dataset")
@@ -64,6 +65,7 @@ class OwnerIsolationTest extends ApiTestSupport {
                 + "\",\"counts\":[1,1,1,1,1],\"seed\":1}"), "$.id"));
         await(alice, "/api/v1/generations/" + ids.get("generation"));
         ids.put("key", JsonPath.read(json(alice, "/api/v1/keys"), "$[0].id"));
+        ids.put("study", JsonPath.read(create(alice, "/api/v1/studies", studySpec(ids.get("dataset"))), "$.id"));
 
         // every operation with a path variable, from the live spec
         String spec = mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString();
@@ -88,7 +90,8 @@ class OwnerIsolationTest extends ApiTestSupport {
         assertThat(walked).isGreaterThanOrEqualTo(25);
 
         // lists show nothing of Alice's; her ids are not usable as references
-        for (String list : List.of("/api/v1/datasets", "/api/v1/training-jobs", "/api/v1/generations", "/api/v1/keys")) {
+        for (String list : List.of("/api/v1/datasets", "/api/v1/training-jobs", "/api/v1/generations", "/api/v1/keys",
+                "/api/v1/studies")) {
             String body = json(bob, list);
             ids.values().forEach(id -> assertThat(body).as(list).doesNotContain(id));
         }
@@ -99,14 +102,24 @@ class OwnerIsolationTest extends ApiTestSupport {
                 .content("{\"modelId\":\"" + ids.get("job") + "\",\"counts\":[1,1,1,1,1]}")))
                 .andExpect(status().isNotFound());
 
+        mvc.perform(as(bob, post("/api/v1/studies").contentType(MediaType.APPLICATION_JSON)
+                .content(studySpec(ids.get("dataset"))))).andExpect(status().isNotFound());
+
         // and Alice's resources are all still there
         for (String path : List.of("/api/v1/datasets/" + ids.get("dataset"),
                 "/api/v1/datasets/" + ids.get("dataset") + "/images/" + ids.get("image"),
                 "/api/v1/training-jobs/" + ids.get("job"), "/api/v1/training-jobs/" + ids.get("job") + "/model",
-                "/api/v1/generations/" + ids.get("generation"))) {
+                "/api/v1/generations/" + ids.get("generation"), "/api/v1/studies/" + ids.get("study"))) {
             mvc.perform(as(alice, get(path))).andExpect(status().isOk());
         }
         assertThat(JsonPath.<List<Object>>read(json(alice, "/api/v1/keys"), "$[*].revokedAt")).containsOnlyNulls();
+        mvc.perform(as(alice, post("/api/v1/studies/" + ids.get("study") + "/cancel"))); // no need to finish it
+    }
+
+    private static String studySpec(String dataset) {
+        return "{\"datasetId\":\"" + dataset + "\",\"seeds\":2,\"allowTwoSeeds\":true,\"generativePerSeed\":false,"
+                + "\"generative\":{\"epochs\":1,\"batchSize\":16,\"latentDim\":8,\"baseChannels\":8},"
+                + "\"classifier\":{\"epochs\":1,\"batchSize\":16,\"width\":16},\"robustnessCorruptions\":[\"gaussian\"]}";
     }
 
     /** Path variables by the collection they follow. */
@@ -123,11 +136,13 @@ class OwnerIsolationTest extends ApiTestSupport {
                     case "training-jobs", "models" -> ids.get("job");
                     case "generations" -> ids.get("generation");
                     case "keys" -> ids.get("key");
+                    case "studies" -> ids.get("study");
+                    case "figures" -> "samples";
                     default -> ids.getOrDefault(collection.replaceAll("s$", ""), null);
                 };
                 assertThat(id).as("no id of owner A for {" + collection + "} in " + template
                         + ": teach OwnerIsolationTest about it").isNotNull();
-                p = id;
+                p = p.replaceFirst("\\{[^}]+}", id);
             }
             out.append('/').append(p);
         }

@@ -37,7 +37,7 @@ class GenerationCrashTest {
     void aKilledGenerationJobResumesAndCompletes() throws Exception {
         Path dataDir = Files.createTempDirectory("retinasynth-gen-crash-");
         String generation;
-        int total = 1500;
+        int total = 15_000; // big enough that an idle machine cannot finish before the kill
         try (ServiceProcess first = ServiceProcess.start(dataDir, "first.log", FAST_REVIVAL)) {
             String dataset = JsonPath.read(first.postJson("/api/v1/datasets/demo", "{\"name\":\"g\","
                     + "\"countsPerGrade\":[4,4,4,4,4],\"imageSize\":64,\"workingSize\":28,\"seed\":2}"), "$.id");
@@ -48,7 +48,7 @@ class GenerationCrashTest {
                     List.of("SUCCEEDED", "FAILED"), 120_000), "$.state")).isEqualTo("SUCCEEDED");
             var r = first.send(HttpRequest.newBuilder(first.uri("/api/v1/generations"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"modelId\":\"" + job + "\",\"counts\":[300,300,300,300,300],\"seed\":5}")));
+                            "{\"modelId\":\"" + job + "\",\"counts\":[3000,3000,3000,3000,3000],\"seed\":5}")));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
             generation = JsonPath.read(r.body(), "$.id");
             long end = System.currentTimeMillis() + 120_000;
@@ -60,7 +60,7 @@ class GenerationCrashTest {
                     break;
                 }
                 assertThat(System.currentTimeMillis()).as("generation never started").isLessThan(end);
-                Thread.sleep(20);
+                Thread.sleep(5);
             }
             first.kill();
         }
