@@ -205,19 +205,42 @@ public final class TorchRuntime {
     }
 
     /**
-     * True when every parameter's gradient is finite. A loss can be finite while a gradient is not
-     * (libtorch 2.7.1's CPU convolution backward gives a rare NaN under thread contention); letting
-     * the optimiser apply it would poison every later step, so it is checked before each update.
-     * One sum per parameter, one value read back.
+     * Replaces NaN and infinite gradient entries by 0, in place, and returns how many parameters
+     * had any. libtorch 2.7.1's CPU convolution backward now and then writes NaN into a gradient
+     * while the loss is finite (seen under thread contention, and in the unused padding channels of
+     * the last decoder conv); applied by the optimiser, one NaN poisons every later step. One sum
+     * per parameter and one value read back when all is well.
      */
-    static boolean finiteGradients(java.util.List<ai.djl.nn.Parameter> params, NDManager scope) {
+    static int sanitizeGradients(java.util.List<ai.djl.nn.Parameter> params, NDManager scope) {
+        java.util.List<NDArray> grads = new java.util.ArrayList<>();
         NDArray total = null;
         for (ai.djl.nn.Parameter p : params) {
             NDArray g = p.getArray().getGradient();
             g.attach(scope);
+            grads.add(g);
             NDArray s = g.sum();
             total = total == null ? s : total.add(s);
         }
-        return total == null || Float.isFinite(total.getFloat());
+        if (total == null || Float.isFinite(total.getFloat())) {
+            return 0;
+        }
+        int fixed = 0;
+        for (NDArray g : grads) {
+            NDArray bad = g.isNaN().logicalOr(g.isInfinite());
+            if (bad.any().getBoolean()) {
+                ai.djl.ndarray.NDArrays.where(bad, g.zerosLike(), g).copyTo(g);
+                fixed++;
+            }
+        }
+        NON_FINITE_GRADIENT_STEPS.incrementAndGet();
+        return fixed;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong NON_FINITE_GRADIENT_STEPS =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /** Training steps in this process whose gradients had NaN/infinite entries set to 0. */
+    public static long nonFiniteGradientSteps() {
+        return NON_FINITE_GRADIENT_STEPS.get();
     }
 }

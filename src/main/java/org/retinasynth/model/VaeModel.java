@@ -262,11 +262,7 @@ public final class VaeModel implements AutoCloseable {
                             + " (reconstruction " + recon + ", kl " + kl + "); model left unchanged:"
                             + " lower the learning rate or check the inputs");
                 }
-                if (!TorchRuntime.finiteGradients(trainable, step)) {
-                    undo(averages);
-                    throw new NonFiniteLossException("non-finite gradient at step " + (steps + 1)
-                            + "; model left unchanged");
-                }
+                TorchRuntime.sanitizeGradients(trainable, step);
             }
             for (Parameter p : trainable) {
                 NDArray w = p.getArray();
