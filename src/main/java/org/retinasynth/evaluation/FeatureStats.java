@@ -162,7 +162,8 @@ public final class FeatureStats {
         return m.add(m.transpose()).scalarMultiply(0.5);
     }
 
-    private static int checkSet(double[][] x, String what, int minRows) {
+    /** Rows of one finite, non-empty width; returns the width. Shared with {@link LinearProbe}. */
+    static int checkSet(double[][] x, String what, int minRows) {
         if (x == null || x.length < minRows) {
             throw new IllegalArgumentException(what + " needs at least " + minRows + " samples");
         }

@@ -176,19 +176,8 @@ public final class LinearProbe {
         if (x == null || y == null || x.length == 0 || x.length != y.length) {
             throw new IllegalArgumentException(what + " features and labels must be non-empty and of equal length");
         }
-        int d = x[0] == null ? 0 : x[0].length;
-        if (d == 0) {
-            throw new IllegalArgumentException(what + " features are empty");
-        }
-        for (int i = 0; i < x.length; i++) {
-            if (x[i] == null || x[i].length != d) {
-                throw new IllegalArgumentException(what + " row " + i + " does not have " + d + " values");
-            }
-            for (double v : x[i]) {
-                if (!Double.isFinite(v)) {
-                    throw new IllegalArgumentException(what + " row " + i + " has a non-finite value");
-                }
-            }
+        int d = FeatureStats.checkSet(x, what, 1);
+        for (int i = 0; i < y.length; i++) {
             if (y[i] < 0 || y[i] >= classes) {
                 throw new IllegalArgumentException(what + " label " + y[i] + " at " + i + " is outside [0, "
                         + classes + ")");
