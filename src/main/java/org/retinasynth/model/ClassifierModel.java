@@ -7,17 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.optimizer.AdamW;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.util.Pair;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -51,8 +47,7 @@ public final class ClassifierModel implements AutoCloseable {
     private final NDManager manager;
     private final ClassifierBlock block;
     private final ParameterStore parameterStore;
-    private final List<Parameter> trainable;
-    private final List<Parameter> runningAverages;
+    private final TrainableParameters parameters;
     private final Optimizer optimizer;
     private final SplittableRandom noise;
     private final long seed;
@@ -72,11 +67,7 @@ public final class ClassifierModel implements AutoCloseable {
         this.seed = seed;
         this.provenance = provenance;
         this.parameterStore = new ParameterStore(manager, false);
-        this.trainable = new ArrayList<>();
-        this.runningAverages = new ArrayList<>();
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            (p.getValue().requiresGradient() ? trainable : runningAverages).add(p.getValue());
-        }
+        this.parameters = new TrainableParameters(block);
         this.optimizer = AdamW.builder()
                 .optLearningRateTracker((id, n) -> (float) learningRate)
                 .optWeightDecays((float) config.weightDecay())
@@ -138,11 +129,7 @@ public final class ClassifierModel implements AutoCloseable {
 
     /** Trainable parameters (BatchNorm running averages excluded). */
     public long parameterCount() {
-        long n = 0;
-        for (Parameter p : trainable) {
-            n += p.getArray().getShape().size();
-        }
-        return n;
+        return parameters.count();
     }
 
     /** Training steps taken by this instance. */
@@ -156,9 +143,7 @@ public final class ClassifierModel implements AutoCloseable {
 
     /** Sets the learning rate for the following steps (for warm-up / decay schedules). */
     public void setLearningRate(double lr) {
-        if (!(lr > 0) || !Double.isFinite(lr)) {
-            throw new IllegalArgumentException("learning rate must be a positive number, was " + lr);
-        }
+        TrainableParameters.checkLearningRate(lr);
         this.learningRate = lr;
     }
 
@@ -211,12 +196,7 @@ public final class ClassifierModel implements AutoCloseable {
         double loss = 0;
         synchronized (TorchRuntime.TRAIN_LOCK) {
             try (NDManager step = manager.newSubManager()) {
-                List<NDArray> averages = new ArrayList<>();
-                for (Parameter p : runningAverages) {
-                    NDArray copy = p.getArray().duplicate();
-                    copy.attach(step);
-                    averages.add(copy);
-                }
+                List<NDArray> averages = parameters.snapshotAverages(step);
                 try (GradientCollector collector = engine.newGradientCollector()) {
                     for (int start = 0; start < batch && Double.isFinite(loss); start += chunk) {
                         int n = Math.min(chunk, batch - start);
@@ -235,25 +215,17 @@ public final class ClassifierModel implements AutoCloseable {
                         }
                     }
                 } catch (RuntimeException e) {
-                    undo(averages);
+                    parameters.undo(averages);
                     throw e;
                 }
                 if (!Double.isFinite(loss)) {
-                    undo(averages);
+                    parameters.undo(averages);
                     throw new NonFiniteLossException("non-finite classifier loss at step " + (steps + 1)
                             + "; model left unchanged: lower the learning rate or check the inputs");
                 }
-                TorchRuntime.sanitizeGradients(trainable, step);
+                parameters.sanitizeGradients(step);
             }
-            for (Parameter p : trainable) {
-                NDArray w = p.getArray();
-                NDArray g = w.getGradient();
-                try {
-                    optimizer.update(p.getId(), w, g); // also zeroes the gradient
-                } finally {
-                    g.close();
-                }
-            }
+            parameters.update(optimizer);
             steps++;
             return loss;
         }
@@ -408,19 +380,5 @@ public final class ClassifierModel implements AutoCloseable {
         float[] s = new float[len];
         System.arraycopy(a, from, s, 0, len);
         return s;
-    }
-
-    /** Drops accumulated gradients and restores the BatchNorm running averages of a failed step. */
-    private void undo(List<NDArray> averages) {
-        for (Parameter p : trainable) {
-            try {
-                JniUtils.zeroGrad((PtNDArray) p.getArray());
-            } catch (RuntimeException noGradientYet) {
-                // nothing accumulated for this parameter
-            }
-        }
-        for (int i = 0; i < averages.size(); i++) {
-            averages.get(i).copyTo(runningAverages.get(i).getArray());
-        }
     }
 }

@@ -9,17 +9,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.util.Pair;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -80,8 +76,7 @@ public final class VaeModel implements AutoCloseable {
     private final NDManager manager;
     private final ConvVaeBlock block;
     private final ParameterStore parameterStore;
-    private final List<Parameter> trainable;
-    private final List<Parameter> runningAverages;
+    private final TrainableParameters parameters;
     private final Optimizer optimizer;
     private final SplittableRandom noise;
     private final long seed;
@@ -102,11 +97,7 @@ public final class VaeModel implements AutoCloseable {
         this.seed = seed;
         this.provenance = provenance;
         this.parameterStore = new ParameterStore(manager, false);
-        this.trainable = new ArrayList<>();
-        this.runningAverages = new ArrayList<>();
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            (p.getValue().requiresGradient() ? trainable : runningAverages).add(p.getValue());
-        }
+        this.parameters = new TrainableParameters(block);
         this.optimizer = Adam.builder().optLearningRateTracker((id, n) -> (float) learningRate).build();
         this.noise = new SplittableRandom(seed);
     }
@@ -163,11 +154,7 @@ public final class VaeModel implements AutoCloseable {
 
     /** Trainable parameters (BatchNorm running averages excluded). */
     public long parameterCount() {
-        long n = 0;
-        for (Parameter p : trainable) {
-            n += p.getArray().getShape().size();
-        }
-        return n;
+        return parameters.count();
     }
 
     /** Training steps taken by this instance. */
@@ -181,9 +168,7 @@ public final class VaeModel implements AutoCloseable {
 
     /** Sets Adam's learning rate for the following steps (for warm-up / decay schedules). */
     public void setLearningRate(double lr) {
-        if (!(lr > 0) || !Double.isFinite(lr)) {
-            throw new IllegalArgumentException("learning rate must be a positive number, was " + lr);
-        }
+        TrainableParameters.checkLearningRate(lr);
         this.learningRate = lr;
     }
 
@@ -232,12 +217,7 @@ public final class VaeModel implements AutoCloseable {
             try (NDManager step = manager.newSubManager()) {
                 // BatchNorm running averages change during the forward pass: keep a copy so that a
                 // failed step leaves the whole model as it was
-                List<NDArray> averages = new ArrayList<>();
-                for (Parameter p : runningAverages) {
-                    NDArray copy = p.getArray().duplicate();
-                    copy.attach(step);
-                    averages.add(copy);
-                }
+                List<NDArray> averages = parameters.snapshotAverages(step);
                 try (GradientCollector collector = engine.newGradientCollector()) {
                     for (int start = 0; start < batch && Double.isFinite(recon + kl); start += chunk) {
                         int n = Math.min(chunk, batch - start);
@@ -253,26 +233,18 @@ public final class VaeModel implements AutoCloseable {
                         }
                     }
                 } catch (RuntimeException e) {
-                    undo(averages);
+                    parameters.undo(averages);
                     throw e;
                 }
                 if (!Double.isFinite(recon) || !Double.isFinite(kl)) {
-                    undo(averages);
+                    parameters.undo(averages);
                     throw new NonFiniteLossException("non-finite loss at step " + (steps + 1)
                             + " (reconstruction " + recon + ", kl " + kl + "); model left unchanged:"
                             + " lower the learning rate or check the inputs");
                 }
-                TorchRuntime.sanitizeGradients(trainable, step);
+                parameters.sanitizeGradients(step);
             }
-            for (Parameter p : trainable) {
-                NDArray w = p.getArray();
-                NDArray g = w.getGradient();
-                try {
-                    optimizer.update(p.getId(), w, g); // also zeroes the gradient
-                } finally {
-                    g.close();
-                }
-            }
+            parameters.update(optimizer);
             steps++;
             return new StepResult(recon + klWeight * kl, recon, kl);
         }
@@ -684,19 +656,5 @@ public final class VaeModel implements AutoCloseable {
             a[i] = (float) (rng.nextGaussian() * scale);
         }
         return a;
-    }
-
-    /** Drops accumulated gradients and restores the BatchNorm running averages of a failed step. */
-    private void undo(List<NDArray> averages) {
-        for (Parameter p : trainable) {
-            try {
-                JniUtils.zeroGrad((PtNDArray) p.getArray());
-            } catch (RuntimeException noGradientYet) {
-                // nothing accumulated for this parameter
-            }
-        }
-        for (int i = 0; i < averages.size(); i++) {
-            averages.get(i).copyTo(runningAverages.get(i).getArray());
-        }
     }
 }
