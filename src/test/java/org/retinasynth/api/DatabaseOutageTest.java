@@ -7,7 +7,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -40,13 +39,8 @@ class DatabaseOutageTest {
 
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) throws Exception {
-        db = PostgresDatabases.fresh();
-        registry.add("spring.datasource.url", db::url);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
+        db = PostgresDatabases.register(registry, "retinasynth-outage-");
         registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
-        registry.add("retinasynth.data-dir", Files.createTempDirectory("retinasynth-outage-")::toString);
-        registry.add("retinasynth.security.print-first-key", () -> "false");
         registry.add("retinasynth.role", () -> "api");
         registry.add("management.endpoint.health.group.readiness.include", () -> "readinessState,db");
     }

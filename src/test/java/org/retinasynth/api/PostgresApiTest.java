@@ -39,12 +39,7 @@ class PostgresApiTest {
 
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) throws Exception {
-        PostgresDatabases.Coordinates db = PostgresDatabases.fresh();
-        registry.add("spring.datasource.url", db::url);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("retinasynth.data-dir", Files.createTempDirectory("retinasynth-pg-")::toString);
-        registry.add("retinasynth.security.print-first-key", () -> "false");
+        PostgresDatabases.register(registry, "retinasynth-pg-");
     }
 
     @Test

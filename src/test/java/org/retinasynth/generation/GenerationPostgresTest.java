@@ -7,7 +7,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
-import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.security.ApiKeyFilter;
@@ -37,12 +36,7 @@ class GenerationPostgresTest {
 
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) throws Exception {
-        PostgresDatabases.Coordinates db = PostgresDatabases.fresh();
-        registry.add("spring.datasource.url", db::url);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("retinasynth.data-dir", Files.createTempDirectory("retinasynth-pg-gen-")::toString);
-        registry.add("retinasynth.security.print-first-key", () -> "false");
+        PostgresDatabases.register(registry, "retinasynth-pg-gen-");
     }
 
     private MockHttpServletRequestBuilder json(String key, MockHttpServletRequestBuilder r, String body) {

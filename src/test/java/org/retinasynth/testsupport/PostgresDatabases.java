@@ -26,6 +26,21 @@ public final class PostgresDatabases {
     private PostgresDatabases() {
     }
 
+    /**
+     * A fresh database as the datasource of a {@code @SpringBootTest}, with its own data dir and no
+     * first key printed; returns the coordinates for tests that also connect directly.
+     */
+    public static Coordinates register(org.springframework.test.context.DynamicPropertyRegistry registry,
+                                       String dataDirPrefix) throws java.io.IOException {
+        Coordinates db = fresh();
+        registry.add("spring.datasource.url", db::url);
+        registry.add("spring.datasource.username", db::username);
+        registry.add("spring.datasource.password", db::password);
+        registry.add("retinasynth.data-dir", java.nio.file.Files.createTempDirectory(dataDirPrefix)::toString);
+        registry.add("retinasynth.security.print-first-key", () -> "false");
+        return db;
+    }
+
     public static synchronized Coordinates fresh() {
         if (dockerAvailable()) {
             if (container == null) {
