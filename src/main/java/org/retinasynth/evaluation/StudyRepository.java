@@ -3,11 +3,11 @@ package org.retinasynth.evaluation;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.retinasynth.jobs.JobRows;
 import org.retinasynth.training.JobState;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -30,7 +30,7 @@ class StudyRepository {
     }
 
     void insert(String id, String ownerId, StudySpec spec) {
-        OffsetDateTime now = now();
+        OffsetDateTime now = JobRows.now();
         jdbc.sql("""
                         insert into studies (id, owner_id, dataset_id, spec, state, created_at, updated_at)
                         values (?,?,?,?,?,?,?)""")
@@ -68,12 +68,12 @@ class StudyRepository {
                         update studies set state = 'RUNNING', device = ?, worker = ?, total_steps = ?,
                                attempts = attempts + 1, started_at = coalesce(started_at, ?), updated_at = ?
                         where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(device, worker, totalSteps, now(), now(), id).update() == 1;
+                .params(device, worker, totalSteps, JobRows.now(), JobRows.now(), id).update() == 1;
     }
 
     void progress(String id, String phase, int step, Double etaSeconds) {
         jdbc.sql("update studies set phase = ?, step = ?, eta_seconds = ?, updated_at = ? where id = ?")
-                .params(phase, step, etaSeconds, now(), id).update();
+                .params(phase, step, etaSeconds, JobRows.now(), id).update();
     }
 
     boolean cancelRequested(String id) {
@@ -82,7 +82,7 @@ class StudyRepository {
     }
 
     void requestCancel(String id) {
-        jdbc.sql("update studies set cancel_requested = true, updated_at = ? where id = ?").params(now(), id).update();
+        jdbc.sql("update studies set cancel_requested = true, updated_at = ? where id = ?").params(JobRows.now(), id).update();
     }
 
     void finish(String id, JobState state, String error, String reportSha) {
@@ -90,7 +90,7 @@ class StudyRepository {
                         update studies set state = ?, error = ?, report_sha256 = coalesce(?, report_sha256),
                                eta_seconds = 0, finished_at = ?, updated_at = ?
                         where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(state.name(), error == null ? null : truncate(error), reportSha, now(), now(), id)
+                .params(state.name(), error == null ? null : JobRows.errorText(error), reportSha, JobRows.now(), JobRows.now(), id)
                 .update();
     }
 
@@ -105,7 +105,7 @@ class StudyRepository {
         jdbc.sql("""
                         insert into study_units (study_id, unit_key, result, blob_sha256, seconds, created_at)
                         values (?,?,?,?,?,?)""")
-                .params(studyId, unit.key(), unit.resultJson(), unit.blobSha256(), unit.seconds(), now()).update();
+                .params(studyId, unit.key(), unit.resultJson(), unit.blobSha256(), unit.seconds(), JobRows.now()).update();
     }
 
     Map<String, Unit> units(String studyId) {
@@ -144,13 +144,5 @@ class StudyRepository {
                 rs.getString("report_sha256"), rs.getObject("created_at", OffsetDateTime.class),
                 rs.getObject("started_at", OffsetDateTime.class), rs.getObject("finished_at", OffsetDateTime.class),
                 rs.getObject("updated_at", OffsetDateTime.class));
-    }
-
-    private static String truncate(String s) {
-        return s.length() > 3900 ? s.substring(0, 3900) + "…" : s;
-    }
-
-    private static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC);
     }
 }

@@ -4,10 +4,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.retinasynth.jobs.JobRows;
 import org.retinasynth.training.JobState;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,7 +41,7 @@ class GenerationRepository {
 
     void insert(String id, String ownerId, String modelJobId, String modelSha, GenerationPlan plan,
                 Map<String, Object> provenance) {
-        OffsetDateTime now = now();
+        OffsetDateTime now = JobRows.now();
         jdbc.sql("""
                         insert into generations (id, owner_id, model_job_id, model_sha256, plan, state, total_images,
                                                  provenance, created_at, updated_at)
@@ -91,7 +91,7 @@ class GenerationRepository {
                         update generations set state = 'RUNNING', worker = ?, attempts = attempts + 1,
                                started_at = coalesce(started_at, ?), updated_at = ?
                         where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(worker, now(), now(), id).update() == 1;
+                .params(worker, JobRows.now(), JobRows.now(), id).update() == 1;
     }
 
     /** Chunks whose rows are all stored; rows of a chunk are committed together. */
@@ -109,7 +109,7 @@ class GenerationRepository {
                     + "values (?,?,?,?,?,?)", images.stream().map(i -> new Object[] {id, i.index(), i.chunk(), i.grade(),
                     i.filename(), i.sha256()}).toList(), ROW_TYPES);
             jdbc.sql("update generations set done_images = ?, images_per_second = ?, eta_seconds = ?, updated_at = ? where id = ?")
-                    .params(done, imagesPerSecond, etaSeconds, now(), id).update();
+                    .params(done, imagesPerSecond, etaSeconds, JobRows.now(), id).update();
         });
     }
 
@@ -120,7 +120,7 @@ class GenerationRepository {
 
     void requestCancel(String ownerId, String id) {
         jdbc.sql("update generations set cancel_requested = true, updated_at = ? where owner_id = ? and id = ?")
-                .params(now(), ownerId, id).update();
+                .params(JobRows.now(), ownerId, id).update();
     }
 
     void finish(String id, JobState state, String error, Map<String, Object> provenance) {
@@ -128,8 +128,8 @@ class GenerationRepository {
                         update generations set state = ?, error = ?, provenance = coalesce(?, provenance),
                                eta_seconds = 0, finished_at = ?, updated_at = ?
                         where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(state.name(), error == null ? null : truncate(error),
-                        provenance == null ? null : json.writeValueAsString(provenance), now(), now(), id)
+                .params(state.name(), error == null ? null : JobRows.errorText(error),
+                        provenance == null ? null : json.writeValueAsString(provenance), JobRows.now(), JobRows.now(), id)
                 .update();
     }
 
@@ -169,23 +169,10 @@ class GenerationRepository {
         return new Generation(rs.getString("id"), rs.getString("owner_id"), rs.getString("model_job_id"),
                 rs.getString("model_sha256"), json.readValue(rs.getString("plan"), GenerationPlan.class),
                 JobState.valueOf(rs.getString("state")), rs.getInt("total_images"), rs.getInt("done_images"),
-                nullable(rs, "images_per_second"), nullable(rs, "eta_seconds"), rs.getString("worker"),
+                JobRows.nullableDouble(rs, "images_per_second"), JobRows.nullableDouble(rs, "eta_seconds"), rs.getString("worker"),
                 rs.getInt("attempts"), rs.getBoolean("cancel_requested"), rs.getString("error"),
                 provenance == null ? Map.of() : json.readValue(provenance, MAP),
                 rs.getObject("created_at", OffsetDateTime.class), rs.getObject("started_at", OffsetDateTime.class),
                 rs.getObject("finished_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
-    }
-
-    private static Double nullable(ResultSet rs, String column) throws SQLException {
-        double v = rs.getDouble(column);
-        return rs.wasNull() ? null : v;
-    }
-
-    private static String truncate(String s) {
-        return s.length() > 3900 ? s.substring(0, 3900) + "…" : s;
-    }
-
-    private static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC);
     }
 }

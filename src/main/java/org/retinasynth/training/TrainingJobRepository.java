@@ -3,9 +3,9 @@ package org.retinasynth.training;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import org.retinasynth.jobs.JobRows;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.ObjectMapper;
@@ -23,7 +23,7 @@ class TrainingJobRepository {
     }
 
     void insert(String id, String ownerId, TrainingSpec spec) {
-        OffsetDateTime now = now();
+        OffsetDateTime now = JobRows.now();
         jdbc.sql("""
                         insert into training_jobs (id, owner_id, dataset_id, model_type, spec, state, total_epochs,
                                                    created_at, updated_at)
@@ -77,12 +77,12 @@ class TrainingJobRepository {
                         update training_jobs set state = 'RUNNING', device = ?, worker = ?, steps_per_epoch = ?,
                                attempts = attempts + 1, started_at = coalesce(started_at, ?), updated_at = ?
                         where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(device, worker, stepsPerEpoch, now(), now(), id).update() == 1;
+                .params(device, worker, stepsPerEpoch, JobRows.now(), JobRows.now(), id).update() == 1;
     }
 
     void progress(String id, int epoch, long step, double imagesPerSecond, double etaSeconds) {
         jdbc.sql("update training_jobs set epoch = ?, step = ?, images_per_second = ?, eta_seconds = ?, updated_at = ? where id = ?")
-                .params(epoch, step, imagesPerSecond, etaSeconds, now(), id).update();
+                .params(epoch, step, imagesPerSecond, etaSeconds, JobRows.now(), id).update();
     }
 
     boolean cancelRequested(String id) {
@@ -106,7 +106,7 @@ class TrainingJobRepository {
                         update training_jobs set epoch = ?, checkpoint_epoch = ?, checkpoint_sha256 = ?,
                                reconstructions_sha256 = ?, best_val_loss = ?, best_epoch = ?, updated_at = ?
                         where id = ?""")
-                .params(m.epoch(), m.epoch(), checkpointSha, reconstructionsSha, bestValLoss, bestEpoch, now(), id)
+                .params(m.epoch(), m.epoch(), checkpointSha, reconstructionsSha, bestValLoss, bestEpoch, JobRows.now(), id)
                 .update();
     }
 
@@ -115,7 +115,7 @@ class TrainingJobRepository {
                         update training_jobs set state = ?, error = ?, model_sha256 = coalesce(?, model_sha256),
                                provenance = coalesce(?, provenance), eta_seconds = 0, finished_at = ?, updated_at = ?
                         where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(state.name(), error == null ? null : truncate(error), modelSha, provenanceJson, now(), now(), id)
+                .params(state.name(), error == null ? null : JobRows.errorText(error), modelSha, provenanceJson, JobRows.now(), JobRows.now(), id)
                 .update();
     }
 
@@ -124,7 +124,7 @@ class TrainingJobRepository {
         Optional<TrainingJob> job = find(ownerId, id);
         job.ifPresent(j -> {
             jdbc.sql("update training_jobs set cancel_requested = true, updated_at = ? where id = ?")
-                    .params(now(), id).update();
+                    .params(JobRows.now(), id).update();
             if (j.state() == JobState.QUEUED) {
                 finish(id, JobState.CANCELLED, "cancelled before it started", null, null);
             }
@@ -139,9 +139,9 @@ class TrainingJobRepository {
     List<EpochMetrics> epochs(String id) {
         return jdbc.sql("select * from training_epochs where job_id = ? order by epoch").param(id)
                 .query((rs, n) -> new EpochMetrics(rs.getInt("epoch"), rs.getDouble("train_loss"),
-                        rs.getDouble("train_recon"), rs.getDouble("train_kl"), nullable(rs, "val_loss"),
-                        nullable(rs, "val_recon"), nullable(rs, "val_kl"), nullable(rs, "val_psnr"),
-                        nullable(rs, "val_psnr_corrupted"), rs.getDouble("learning_rate"), rs.getDouble("kl_weight"),
+                        rs.getDouble("train_recon"), rs.getDouble("train_kl"), JobRows.nullableDouble(rs, "val_loss"),
+                        JobRows.nullableDouble(rs, "val_recon"), JobRows.nullableDouble(rs, "val_kl"), JobRows.nullableDouble(rs, "val_psnr"),
+                        JobRows.nullableDouble(rs, "val_psnr_corrupted"), rs.getDouble("learning_rate"), rs.getDouble("kl_weight"),
                         rs.getDouble("seconds")))
                 .list();
     }
@@ -162,25 +162,12 @@ class TrainingJobRepository {
         return new TrainingJob(rs.getString("id"), rs.getString("owner_id"), rs.getString("dataset_id"),
                 ModelType.valueOf(rs.getString("model_type")), json.readValue(rs.getString("spec"), TrainingSpec.class),
                 JobState.valueOf(rs.getString("state")), rs.getInt("total_epochs"), rs.getInt("epoch"),
-                rs.getLong("step"), rs.getInt("steps_per_epoch"), nullable(rs, "images_per_second"),
-                nullable(rs, "eta_seconds"), rs.getString("device"), rs.getString("worker"), nullable(rs, "best_val_loss"),
+                rs.getLong("step"), rs.getInt("steps_per_epoch"), JobRows.nullableDouble(rs, "images_per_second"),
+                JobRows.nullableDouble(rs, "eta_seconds"), rs.getString("device"), rs.getString("worker"), JobRows.nullableDouble(rs, "best_val_loss"),
                 (Integer) rs.getObject("best_epoch"), rs.getInt("attempts"), rs.getBoolean("cancel_requested"),
                 rs.getString("error"), rs.getInt("checkpoint_epoch"), rs.getString("checkpoint_sha256"),
                 rs.getString("model_sha256"), rs.getString("reconstructions_sha256"), rs.getString("provenance"),
                 rs.getObject("created_at", OffsetDateTime.class), rs.getObject("started_at", OffsetDateTime.class),
                 rs.getObject("finished_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
-    }
-
-    private static Double nullable(ResultSet rs, String column) throws SQLException {
-        double v = rs.getDouble(column);
-        return rs.wasNull() ? null : v;
-    }
-
-    private static String truncate(String s) {
-        return s.length() > 3900 ? s.substring(0, 3900) + "…" : s;
-    }
-
-    private static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC);
     }
 }
