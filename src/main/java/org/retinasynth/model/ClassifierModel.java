@@ -49,6 +49,7 @@ public final class ClassifierModel implements AutoCloseable {
     private final ParameterStore parameterStore;
     private final TrainableParameters parameters;
     private final Optimizer optimizer;
+    private final NativeMemory.Staging staging = new NativeMemory.Staging();
     private final SplittableRandom noise;
     private final long seed;
     private final Map<String, Object> provenance;
@@ -201,13 +202,13 @@ public final class ClassifierModel implements AutoCloseable {
                     for (int start = 0; start < batch && Double.isFinite(loss); start += chunk) {
                         int n = Math.min(chunk, batch - start);
                         try (NDManager sub = step.newSubManager()) {
-                            NDArray x = sub.create(slice(images, start * per, n * per), inputShape(config, n));
+                            NDArray x = staging.floats(sub, images, start * per, n * per, inputShape(config, n));
                             NDArray f = block.features(parameterStore, x, true);
                             if (mask != null) {
-                                f = f.mul(sub.create(slice(mask, start * fd, n * fd), new Shape(n, fd)));
+                                f = f.mul(staging.floats(sub, mask, start * fd, n * fd, new Shape(n, fd)));
                             }
                             NDArray logp = block.logits(parameterStore, f, true).logSoftmax(1);
-                            NDArray t = sub.create(slice(target, start * classes, n * classes),
+                            NDArray t = staging.floats(sub, target, start * classes, n * classes,
                                     new Shape(n, classes));
                             NDArray l = logp.mul(t).sum().neg();
                             collector.backward(l);
@@ -253,7 +254,7 @@ public final class ClassifierModel implements AutoCloseable {
             int s0 = start;
             float[] out = TorchRuntime.noGrad(() -> {
                 try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = sub.create(slice(images, s0 * per, m * per), inputShape(config, m));
+                    NDArray x = staging.floats(sub, images, s0 * per, m * per, inputShape(config, m));
                     NDArray f = block.features(parameterStore, x, false);
                     return (probabilities ? block.logits(parameterStore, f, false).softmax(1) : f).toFloatArray();
                 }
@@ -373,12 +374,4 @@ public final class ClassifierModel implements AutoCloseable {
         return out;
     }
 
-    private static float[] slice(float[] a, int from, int len) {
-        if (from == 0 && len == a.length) {
-            return a;
-        }
-        float[] s = new float[len];
-        System.arraycopy(a, from, s, 0, len);
-        return s;
-    }
 }

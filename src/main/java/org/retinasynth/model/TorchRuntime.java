@@ -96,6 +96,17 @@ public final class TorchRuntime {
                 Boolean.getBoolean("ai.djl.offline"));
     }
 
+    /** Bytes glibc's malloc has handed out and not had back, and bytes it holds from the kernel. */
+    public record MallocStats(long inUseBytes, long heldBytes) {}
+
+    /**
+     * malloc's own counts (libtorch's CPU tensors are among them), or null when the C library is not
+     * glibc; see {@link NativeMemory#stats}.
+     */
+    public static MallocStats mallocStats() {
+        return NativeMemory.stats();
+    }
+
     /**
      * Measures float32 matmul throughput through libtorch on the default device: an n x n by
      * n x n product ({@code 2 n^3} FLOPs) repeated, best of several rounds.

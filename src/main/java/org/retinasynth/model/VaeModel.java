@@ -79,6 +79,7 @@ public final class VaeModel implements AutoCloseable {
     private final TrainableParameters parameters;
     private final Optimizer optimizer;
     private final SplittableRandom noise;
+    private final NativeMemory.Staging staging = new NativeMemory.Staging();
     private final long seed;
     private final Map<String, Object> provenance;
     private volatile double learningRate = DEFAULT_LEARNING_RATE;
@@ -335,12 +336,12 @@ public final class VaeModel implements AutoCloseable {
                 int s0 = start;
                 float[][] parts = TorchRuntime.noGrad(() -> {
                     try (NDManager sub = manager.newSubManager()) {
-                        NDArray x = sub.create(slice(images, s0 * per, m * per), imageShape(m));
+                        NDArray x = staging.floats(sub, images, s0 * per, m * per, imageShape(m));
                         NDArray oh = oneHot(sub, labels, s0, m);
                         NDList stats = block.encode(parameterStore, x, oh, false);
                         long[] reps = {r, 1};
                         NDArray z = stats.get(0).tile(reps).add(stats.get(1).mul(0.5f).exp().tile(reps)
-                                .mul(sub.create(e, new Shape((long) r * m, d))));
+                                .mul(staging.floats(sub, e, new Shape((long) r * m, d))));
                         NDArray out = block.decode(parameterStore, z, oh == null ? null : oh.tile(reps), false);
                         NDArray logLik = VaeObjective.logLikelihood(out, x, config).reshape(-1);
                         return new float[][] {logLik.toFloatArray(),
@@ -383,7 +384,7 @@ public final class VaeModel implements AutoCloseable {
             int s0 = start;
             float[] out = TorchRuntime.noGrad(() -> {
                 try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = sub.create(slice(input, s0 * per, n * per), imageShape(n));
+                    NDArray x = staging.floats(sub, input, s0 * per, n * per, imageShape(n));
                     NDArray oh = oneHot(sub, labels, s0, n);
                     NDArray mean = block.encode(parameterStore, x, oh, false).get(0);
                     NDArray dec = block.decode(parameterStore, mean, oh, false);
@@ -408,7 +409,7 @@ public final class VaeModel implements AutoCloseable {
             int s0 = start;
             float[] both = TorchRuntime.noGrad(() -> {
                 try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = sub.create(slice(input, s0 * per, n * per), imageShape(n));
+                    NDArray x = staging.floats(sub, input, s0 * per, n * per, imageShape(n));
                     NDList stats = block.encode(parameterStore, x, oneHot(sub, labels, s0, n), false);
                     return stats.get(0).concat(stats.get(1), 0).toFloatArray();
                 }
@@ -444,7 +445,7 @@ public final class VaeModel implements AutoCloseable {
             int s0 = start;
             float[] out = TorchRuntime.noGrad(() -> {
                 try (NDManager sub = manager.newSubManager()) {
-                    NDArray zz = sub.create(slice(z, s0 * d, m * d), new Shape(m, d));
+                    NDArray zz = staging.floats(sub, z, s0 * d, m * d, new Shape(m, d));
                     NDArray dec = block.decode(parameterStore, zz, oneHot(sub, labels, s0, m), false);
                     return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
                 }
@@ -506,15 +507,15 @@ public final class VaeModel implements AutoCloseable {
             int labelStart, int batch, float[] eps, boolean training) {
         int d = config.latentDim();
         int m = config.latentSamples();
-        NDArray x = sub.create(clean, imageShape(batch));
-        NDArray encoderInput = corrupted == null ? x : sub.create(corrupted, imageShape(k * batch));
+        NDArray x = staging.floats(sub, clean, imageShape(batch));
+        NDArray encoderInput = corrupted == null ? x : staging.floats(sub, corrupted, imageShape(k * batch));
         NDArray oh = oneHot(sub, labels, labelStart, batch);
         NDArray ohK = oh == null || k == 1 ? oh : oh.tile(new long[] {k, 1});
         NDList stats = block.encode(parameterStore, encoderInput, ohK, training);
         NDArray mean = stats.get(0);
         NDArray logVar = stats.get(1);
         NDArray std = logVar.mul(0.5f).exp();
-        NDArray e = sub.create(eps, new Shape((long) m * k * batch, d));
+        NDArray e = staging.floats(sub, eps, new Shape((long) m * k * batch, d));
         NDArray z;
         NDArray ohKM;
         if (m == 1) {
@@ -538,7 +539,7 @@ public final class VaeModel implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             data[i * c + labels[start + i]] = 1f;
         }
-        return sub.create(data, new Shape(n, c));
+        return staging.floats(sub, data, new Shape(n, c));
     }
 
     private Shape imageShape(long n) {
@@ -638,14 +639,6 @@ public final class VaeModel implements AutoCloseable {
         return out;
     }
 
-    private static float[] slice(float[] a, int from, int len) {
-        if (from == 0 && len == a.length) {
-            return a;
-        }
-        float[] s = new float[len];
-        System.arraycopy(a, from, s, 0, len);
-        return s;
-    }
 
     private static float[] gaussian(SplittableRandom rng, long n, double scale) {
         if (n > Integer.MAX_VALUE) {
