@@ -27,6 +27,11 @@ final class TrainableParameters {
         }
     }
 
+    /** The parameters an optimiser updates. */
+    List<Parameter> trainable() {
+        return trainable;
+    }
+
     /** Trainable values (BatchNorm running averages excluded). */
     long count() {
         long n = 0;

@@ -12,10 +12,14 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.optimizer.Adam;
-import ai.djl.training.optimizer.Optimizer;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -35,9 +39,11 @@ import java.util.SplittableRandom;
  * Adam's state live in the model's manager.
  *
  * <p><b>Reproducibility.</b> The seed fixes the initial weights (libtorch's generator is seeded
- * under a global lock while the block initialises) and the reparameterisation noise, which comes
- * from a per-model {@link SplittableRandom} so other models in the JVM cannot perturb it. Same seed,
- * same device, same thread count give the same losses.
+ * under a global lock while the block initialises) and the reparameterisation noise, which is drawn
+ * per step from a {@link SplittableRandom} seeded with the model seed and the step number, so other
+ * models in the JVM cannot perturb it and a model restored by {@link #saveCheckpoint} / {@link #load}
+ * continues with the noise (and the Adam moments) it would have had without the interruption. Same
+ * seed, same device, same thread count give the same losses.
  *
  * <p><b>Threads.</b> Methods of one model are serialised. Training steps of different models are
  * serialised JVM-wide too, because DJL's PyTorch gradient collector allows one active collector per
@@ -57,12 +63,12 @@ public final class VaeModel implements AutoCloseable {
     public record Evaluation(double loss, double reconstruction, double kl) {}
 
     static final String FORMAT = "retinasynth-vae";
-    static final int FORMAT_VERSION = 1;
     /**
      * CPU micro-batch budget for the largest single activation, default 8 MiB (system property
      * {@code retinasynth.model.cpuChunkMiB}); see {@link #trainStep}.
      */
     static final long CPU_CHUNK_BYTES = Long.getLong("retinasynth.model.cpuChunkMiB", 8) << 20;
+    static final int FORMAT_VERSION = 1;
     private static final double DEFAULT_LEARNING_RATE = 1e-3;
     static final int MAX_IMPORTANCE_SAMPLES = 100_000;
     /** Decoder rows per importance-sampling piece on a GPU. */
@@ -77,8 +83,7 @@ public final class VaeModel implements AutoCloseable {
     private final ConvVaeBlock block;
     private final ParameterStore parameterStore;
     private final TrainableParameters parameters;
-    private final Optimizer optimizer;
-    private final SplittableRandom noise;
+    private final AdamState adam;
     private final NativeMemory.Staging staging = new NativeMemory.Staging();
     private final long seed;
     private final Map<String, Object> provenance;
@@ -99,8 +104,7 @@ public final class VaeModel implements AutoCloseable {
         this.provenance = provenance;
         this.parameterStore = new ParameterStore(manager, false);
         this.parameters = new TrainableParameters(block);
-        this.optimizer = Adam.builder().optLearningRateTracker((id, n) -> (float) learningRate).build();
-        this.noise = new SplittableRandom(seed);
+        this.adam = new AdamState(parameters.trainable());
     }
 
     /**
@@ -158,7 +162,7 @@ public final class VaeModel implements AutoCloseable {
         return parameters.count();
     }
 
-    /** Training steps taken by this instance. */
+    /** Training steps taken, counting those of the checkpoint it was loaded from. */
     public synchronized long steps() {
         return steps;
     }
@@ -210,6 +214,8 @@ public final class VaeModel implements AutoCloseable {
         int m = config.latentSamples();
         int d = config.latentDim();
         int per = imageFloats();
+        // a stream per completed step: a failed step is retried with the same noise
+        SplittableRandom noise = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + steps);
         float[] eps = gaussian(noise, (long) m * k * batch * d, 1);
         int chunk = chunkImages(k * m);
         double recon = 0;
@@ -245,7 +251,7 @@ public final class VaeModel implements AutoCloseable {
                 }
                 parameters.sanitizeGradients(step);
             }
-            parameters.update(optimizer);
+            adam.step(learningRate);
             steps++;
             return new StepResult(recon + klWeight * kl, recon, kl);
         }
@@ -455,14 +461,15 @@ public final class VaeModel implements AutoCloseable {
         return result;
     }
 
-    /** Saves parameters (DJL block format) and {@code model.json} (config, no provenance). */
+    /** Saves parameters (DJL block format) and {@code model.json} with this model's provenance. */
     public void save(Path dir) {
         save(dir, provenance);
     }
 
     /**
-     * Saves the parameters (DJL block parameters, BatchNorm running averages included;
-     * Adam's state is not saved) and the JSON description (config, versions, the given provenance).
+     * Saves the parameters (DJL block parameters, BatchNorm running averages included; no optimiser
+     * state: a finished model) and the JSON description (config, steps, versions, the given
+     * provenance).
      */
     public synchronized void save(Path dir, Map<String, Object> provenance) {
         ensureOpen();
@@ -470,11 +477,32 @@ public final class VaeModel implements AutoCloseable {
                 parameterCount(), engine, provenance));
     }
 
+    /**
+     * Saves what {@link #save(Path)} saves plus Adam's moments ({@value #OPTIMIZER_FILE}, twice the
+     * size of the parameters), so that training continued from {@link #load} takes the same steps
+     * as training that never stopped.
+     */
+    public synchronized void saveCheckpoint(Path dir) {
+        save(dir, provenance);
+        Path tmp = dir.resolve(OPTIMIZER_FILE + ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                adam.moments().encode(out);
+            }
+            Files.move(tmp, dir.resolve(OPTIMIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot save the optimiser state to " + dir, e);
+        }
+    }
+
+    static final String OPTIMIZER_FILE = "optimizer.djl";
+
     /** Stored model description, as read by {@link #load}. */
-    record Saved(int formatVersion, VaeConfig config, long seed, Map<String, Object> provenance) {}
+    record Saved(int formatVersion, VaeConfig config, long seed, Long steps, Map<String, Object> provenance) {}
 
     /**
-     * Loads a model written by {@link #save}. The optimiser starts fresh.
+     * Loads a model written by {@link #save} (Adam starts fresh) or {@link #saveCheckpoint} (Adam's
+     * moments and the step count are restored).
      *
      * @param device as in {@link #create}
      */
@@ -486,7 +514,21 @@ public final class VaeModel implements AutoCloseable {
         ConvVaeBlock block = new ConvVaeBlock(new Architecture(saved.config()));
         SavedModels.loadParameters(dir, block, manager, inputShapes(saved.config(), 1));
         Map<String, Object> prov = saved.provenance() == null ? Map.of() : saved.provenance();
-        return new VaeModel(saved.config(), saved.seed(), engine, dev, manager, block, prov);
+        VaeModel model = new VaeModel(saved.config(), saved.seed(), engine, dev, manager, block, prov);
+        Path optimizer = dir.resolve(OPTIMIZER_FILE);
+        if (Files.exists(optimizer)) {
+            try (InputStream in = Files.newInputStream(optimizer); NDManager scope = manager.newSubManager()) {
+                long steps = saved.steps() == null ? 0 : saved.steps();
+                model.adam.restore(NDList.decode(scope, in), steps);
+                model.steps = steps;
+            } catch (IOException | RuntimeException e) {
+                model.close();
+                throw e instanceof IOException io
+                        ? new UncheckedIOException("Cannot read the optimiser state in " + dir, io)
+                        : new IllegalArgumentException("Corrupt optimiser state in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return model;
     }
 
     @Override

@@ -24,15 +24,21 @@ public final class ModelArchive {
     private ModelArchive() {
     }
 
+    /** A finished model: parameters and description with {@code provenance}, no optimiser state. */
     public static byte[] save(VaeModel model, Map<String, Object> provenance) {
+        return archive(dir -> model.save(dir, provenance));
+    }
+
+    /** A training checkpoint: the model with Adam's state, so that a resumed job continues exactly. */
+    public static byte[] checkpoint(VaeModel model) {
+        return archive(model::saveCheckpoint);
+    }
+
+    private static byte[] archive(java.util.function.Consumer<Path> write) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("retinasynth-model-");
-            if (provenance == null) {
-                model.save(dir);
-            } else {
-                model.save(dir, provenance);
-            }
+            write.accept(dir);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.sorted().toList()) {

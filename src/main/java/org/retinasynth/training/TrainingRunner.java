@@ -102,6 +102,8 @@ class TrainingRunner implements JobHandler {
             VaeTrainer.train(spec, model, job.checkpointEpoch(), job.bestValLoss(), job.bestEpoch(), train, val,
                     new VaeTrainer.Listener() {
                         private long lastProgress;
+                        private String checkpointShown = job.checkpointSha256();
+                        private String pictureShown = job.reconstructionsSha256();
 
                         @Override
                         public boolean cancelled() {
@@ -119,14 +121,29 @@ class TrainingRunner implements JobHandler {
 
                         @Override
                         public void epochDone(VaeModel m, EpochMetrics metrics, double best, int bestEpoch) {
-                            String checkpoint = saveModel(m, null);
+                            String checkpoint = blobs.put(ModelArchive.checkpoint(m));
                             String picture = reconstructions(m, pictures, spec);
                             jobs.epochDone(job.id(), metrics, checkpoint, picture, best, bestEpoch);
+                            // only now that the row points at the new ones may the old ones go
+                            dropIfUnreferenced(checkpointShown, checkpoint);
+                            dropIfUnreferenced(pictureShown, picture);
+                            checkpointShown = checkpoint;
+                            pictureShown = picture;
                         }
                     });
             Map<String, Object> provenance = provenance(job, dataset, owner, model, started);
             String modelSha = saveModel(model, provenance);
             jobs.finish(job.id(), JobState.SUCCEEDED, null, modelSha, json.writeValueAsString(provenance));
+        }
+    }
+
+    /**
+     * Deletes a blob the job no longer points at (an earlier epoch's checkpoint, with Adam's state
+     * three times the size of the model, or picture) unless some row still does.
+     */
+    private void dropIfUnreferenced(String old, String current) {
+        if (old != null && !old.equals(current) && !jobs.referencedBlob(old)) {
+            blobs.delete(old);
         }
     }
 

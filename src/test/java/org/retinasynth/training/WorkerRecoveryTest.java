@@ -1,6 +1,7 @@
 package org.retinasynth.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.RetinaSynthApplication;
+import org.retinasynth.security.Owner;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.retinasynth.testsupport.ServiceProcess;
 import org.springframework.boot.WebApplicationType;
@@ -45,17 +47,23 @@ class WorkerRecoveryTest {
                 Thread.sleep(100);
             }
             List<Double> before = trainLosses(jdbc, job);
+            String earlyCheckpoint = jdbc.sql("select checkpoint_sha256 from training_jobs where id = ?").param(job)
+                    .query(String.class).single();
             worker.kill();
             assertThat(state(jdbc, job)).isEqualTo("RUNNING");
 
+            String again;
             try (ConfigurableApplicationContext survivor = context(db, dataDir)) {
-                end = System.currentTimeMillis() + 180_000;
-                while (!List.of("SUCCEEDED", "FAILED").contains(state(jdbc, job))) {
-                    assertThat(System.currentTimeMillis()).as("the job was not taken up again").isLessThan(end);
-                    Thread.sleep(200);
-                }
+                awaitEnd(jdbc, job, "the job was not taken up again");
+                // the same spec and seed, never interrupted, on the surviving worker
+                Owner owner = new Owner(jdbc.sql("select owner_id from training_jobs where id = ?").param(job)
+                        .query(String.class).single(), "kill", false);
+                TrainingService training = survivor.getBean(TrainingService.class);
+                again = training.create(owner, training.get(owner, job).spec()).id();
+                awaitEnd(jdbc, again, "the uninterrupted job did not finish");
             }
             assertThat(state(jdbc, job)).isEqualTo("SUCCEEDED");
+            assertThat(state(jdbc, again)).isEqualTo("SUCCEEDED");
             assertThat(jdbc.sql("select attempts from training_jobs where id = ?").param(job).query(Integer.class)
                     .single()).isEqualTo(2);
             List<Double> after = trainLosses(jdbc, job);
@@ -63,6 +71,16 @@ class WorkerRecoveryTest {
             assertThat(after.subList(0, before.size())).isEqualTo(before);
             assertThat(jdbc.sql("select count(distinct epoch) from training_epochs where job_id = ?").param(job)
                     .query(Integer.class).single()).isEqualTo(6);
+            // the checkpoint carries Adam's moments and the step count (which seeds the noise): the
+            // resumed epochs are the epochs the job would have trained had it never stopped
+            List<Double> straight = trainLosses(jdbc, again);
+            for (int e = 0; e < 6; e++) {
+                assertThat(after.get(e)).as("epoch %d", e + 1).isCloseTo(straight.get(e), withinPercentage(0.01));
+            }
+            // an earlier epoch's checkpoint is deleted once a later one is recorded; the last one stays
+            assertThat(blobExists(dataDir, earlyCheckpoint)).isFalse();
+            assertThat(blobExists(dataDir, jdbc.sql("select checkpoint_sha256 from training_jobs where id = ?")
+                    .param(job).query(String.class).single())).isTrue();
         } finally {
             worker.kill();
         }
@@ -103,6 +121,20 @@ class WorkerRecoveryTest {
                         "--spring.datasource.password=" + db.password(), "--retinasynth.data-dir=" + dataDir,
                         "--retinasynth.security.print-first-key=false", "--retinasynth.jobs.heartbeat-seconds=1",
                         "--retinasynth.jobs.missed-heartbeats=4");
+    }
+
+    private static void awaitEnd(JdbcClient jdbc, String job, String failure) throws InterruptedException {
+        long end = System.currentTimeMillis() + 180_000;
+        while (!List.of("SUCCEEDED", "FAILED").contains(state(jdbc, job))) {
+            assertThat(System.currentTimeMillis()).as(failure).isLessThan(end);
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean blobExists(Path dataDir, String sha) throws java.io.IOException {
+        try (var files = Files.walk(dataDir)) {
+            return files.anyMatch(f -> f.getFileName().toString().equals(sha));
+        }
     }
 
     private static String field(String json, String name) {
