@@ -63,12 +63,14 @@ public final class VaeModel implements AutoCloseable {
     public record Evaluation(double loss, double reconstruction, double kl) {}
 
     static final String FORMAT = "retinasynth-vae";
+    static final int FORMAT_VERSION = 1;
+    /** Adam's moments in a checkpoint (an {@code NDList}: first moments, then second). */
+    static final String OPTIMIZER_FILE = "optimizer.djl";
     /**
      * CPU micro-batch budget for the largest single activation, default 8 MiB (system property
      * {@code retinasynth.model.cpuChunkMiB}); see {@link #trainStep}.
      */
     static final long CPU_CHUNK_BYTES = Long.getLong("retinasynth.model.cpuChunkMiB", 8) << 20;
-    static final int FORMAT_VERSION = 1;
     private static final double DEFAULT_LEARNING_RATE = 1e-3;
     static final int MAX_IMPORTANCE_SAMPLES = 100_000;
     /** Decoder rows per importance-sampling piece on a GPU. */
@@ -494,8 +496,6 @@ public final class VaeModel implements AutoCloseable {
             throw new UncheckedIOException("Cannot save the optimiser state to " + dir, e);
         }
     }
-
-    static final String OPTIMIZER_FILE = "optimizer.djl";
 
     /** Stored model description, as read by {@link #load}. */
     record Saved(int formatVersion, VaeConfig config, long seed, Long steps, Map<String, Object> provenance) {}
