@@ -74,7 +74,7 @@ final class AdamState {
                 throw new IllegalArgumentException("optimiser state array " + i + " has shape "
                         + source.getShape() + ", expected " + target.getShape());
             }
-            source.copyTo(target);
+            TorchRuntime.copyInto(source, target);
         }
         this.steps = savedSteps;
     }

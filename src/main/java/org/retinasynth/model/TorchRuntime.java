@@ -239,12 +239,27 @@ public final class TorchRuntime {
         for (NDArray g : grads) {
             NDArray bad = g.isNaN().logicalOr(g.isInfinite());
             if (bad.any().getBoolean()) {
-                ai.djl.ndarray.NDArrays.where(bad, g.zerosLike(), g).copyTo(g);
+                copyInto(ai.djl.ndarray.NDArrays.where(bad, g.zerosLike(), g), g);
                 fixed++;
             }
         }
         NON_FINITE_GRADIENT_STEPS.incrementAndGet();
         return fixed;
+    }
+
+    /**
+     * Copies {@code from}'s values into the existing tensor {@code into}, in place, inside libtorch
+     * ({@code index_put_} over the whole array), so {@code into} keeps its own memory.
+     *
+     * <p>Never {@code NDArray.copyTo} here: in DJL's PyTorch engine it is {@code set(toByteBuffer())},
+     * and {@code set} re-points the target's storage at memory the target does not own (the source
+     * tensor's, or a direct buffer the Java GC frees). The next in-place write to the target
+     * (gradient accumulation, BatchNorm's running averages, Adam) then lands in freed memory: that
+     * heap corruption killed the JVM inside glibc ({@code malloc(): largebin double linked list
+     * corrupted}, SIGSEGV) a few hundred steps after a sanitised gradient or a rolled-back step.
+     */
+    static void copyInto(NDArray from, NDArray into) {
+        into.set(new ai.djl.ndarray.index.NDIndex("..."), from);
     }
 
     private static final java.util.concurrent.atomic.AtomicLong NON_FINITE_GRADIENT_STEPS =

@@ -62,7 +62,7 @@ final class TrainableParameters {
             }
         }
         for (int i = 0; i < averages.size(); i++) {
-            averages.get(i).copyTo(runningAverages.get(i).getArray());
+            TorchRuntime.copyInto(averages.get(i), runningAverages.get(i).getArray());
         }
     }
 
