@@ -7,7 +7,11 @@
  * <p>Boundary rule: DJL types ({@code NDArray}, {@code NDManager}, {@code Block}) never leave this
  * package. Everything public speaks plain Java: {@code float[]} in NCHW order, {@code int[]} labels,
  * records. Every call into the engine runs in its own {@code NDManager} sub-manager that is closed
- * before the call returns, so native memory stays flat across training steps.
+ * before the call returns, so native memory stays flat across training steps. Two DJL habits are
+ * avoided on purpose: Java arrays enter libtorch through {@code NativeMemory}
+ * (never a fresh GC-freed buffer), and values are copied into a live tensor only with
+ * {@code TorchRuntime.copyInto} (never {@code NDArray.copyTo}, which re-points the tensor at memory it
+ * does not own).
  *
  * <p>The engine is always loaded through {@link org.retinasynth.model.TorchRuntime}, which switches
  * DJL to offline mode (libtorch comes from the bundled {@code pytorch-native-cpu} jar; nothing is
