@@ -51,8 +51,15 @@ class UploadCrashTest {
     }
 
     private static long blobFiles(Path blobs) throws Exception {
-        try (Stream<Path> files = Files.walk(blobs)) {
-            return files.filter(Files::isRegularFile).count();
+        while (true) {
+            try (Stream<Path> files = Files.walk(blobs)) {
+                return files.filter(Files::isRegularFile).count();
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) {
+                    throw e;
+                }
+                // the service renamed a temp file while the walk listed it: count again
+            }
         }
     }
 
