@@ -480,11 +480,11 @@ public final class VaeModel implements AutoCloseable {
     }
 
     /**
-     * Saves what {@link #save(Path)} saves plus Adam's moments ({@value #OPTIMIZER_FILE}, twice the
-     * size of the parameters), so that training continued from {@link #load} takes the same steps
-     * as training that never stopped.
+     * Saves what {@link #save(Path, Map)} saves plus Adam's moments ({@value #OPTIMIZER_FILE}, twice
+     * the size of the parameters), so that training continued from {@link #load} takes the same
+     * steps as training that never stopped.
      */
-    public synchronized void saveCheckpoint(Path dir) {
+    public synchronized void saveCheckpoint(Path dir, Map<String, Object> provenance) {
         save(dir, provenance);
         Path tmp = dir.resolve(OPTIMIZER_FILE + ".tmp");
         try {

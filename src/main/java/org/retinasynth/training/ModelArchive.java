@@ -30,8 +30,8 @@ public final class ModelArchive {
     }
 
     /** A training checkpoint: the model with Adam's state, so that a resumed job continues exactly. */
-    public static byte[] checkpoint(VaeModel model) {
-        return archive(model::saveCheckpoint);
+    public static byte[] checkpoint(VaeModel model, Map<String, Object> provenance) {
+        return archive(dir -> model.saveCheckpoint(dir, provenance));
     }
 
     private static byte[] archive(java.util.function.Consumer<Path> write) {

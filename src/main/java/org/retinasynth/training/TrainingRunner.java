@@ -103,7 +103,6 @@ class TrainingRunner implements JobHandler {
                     new VaeTrainer.Listener() {
                         private long lastProgress;
                         private String checkpointShown = job.checkpointSha256();
-                        private String pictureShown = job.reconstructionsSha256();
 
                         @Override
                         public boolean cancelled() {
@@ -121,14 +120,15 @@ class TrainingRunner implements JobHandler {
 
                         @Override
                         public void epochDone(VaeModel m, EpochMetrics metrics, double best, int bestEpoch) {
-                            String checkpoint = blobs.put(ModelArchive.checkpoint(m));
+                            // the job and epoch in its JSON make the blob this job's alone, so
+                            // deleting it later cannot take one from an identical job
+                            String checkpoint = blobs.put(ModelArchive.checkpoint(m,
+                                    Map.of("trainingJobId", job.id(), "epoch", metrics.epoch())));
                             String picture = reconstructions(m, pictures, spec);
                             jobs.epochDone(job.id(), metrics, checkpoint, picture, best, bestEpoch);
-                            // only now that the row points at the new ones may the old ones go
+                            // only now that the row points at the new one may the old one go
                             dropIfUnreferenced(checkpointShown, checkpoint);
-                            dropIfUnreferenced(pictureShown, picture);
                             checkpointShown = checkpoint;
-                            pictureShown = picture;
                         }
                     });
             Map<String, Object> provenance = provenance(job, dataset, owner, model, started);
@@ -138,8 +138,9 @@ class TrainingRunner implements JobHandler {
     }
 
     /**
-     * Deletes a blob the job no longer points at (an earlier epoch's checkpoint, with Adam's state
-     * three times the size of the model, or picture) unless some row still does.
+     * Deletes an earlier epoch's checkpoint (with Adam's state, three times the size of the model)
+     * once the job no longer points at it, unless some row still does. Pictures stay: they are
+     * small and byte-identical across identical jobs, which could still be about to record one.
      */
     private void dropIfUnreferenced(String old, String current) {
         if (old != null && !old.equals(current) && !jobs.referencedBlob(old)) {

@@ -150,7 +150,7 @@ class VaeTrainingTest {
             for (int step = 0; step < 3; step++) {
                 assertThat(dvaeStep(model, data, step)).isEqualTo(straight[step]);
             }
-            model.saveCheckpoint(checkpoint);
+            model.saveCheckpoint(checkpoint, Map.of());
             model.save(finished);
         }
         assertThat(checkpoint.resolve(VaeModel.OPTIMIZER_FILE)).exists();
