@@ -26,8 +26,9 @@ import java.nio.ByteOrder;
  * 1 GiB trim threshold) made the default 64x64 training step 10-20% faster on the 2-core VM (fewer
  * fresh pages per step), but three of the four leak-check runs made with it (bench/train.sh, 1,000
  * to 3,000 steps) then died inside glibc ({@code malloc assertion failure in _int_malloc:
- * chunk_main_arena (fwd)}, SIGSEGV): heap corruption that mapped chunks had been hiding, cause not
- * found. glibc keeps its defaults.
+ * chunk_main_arena (fwd)}, SIGSEGV). The heap corruption was later traced to {@code NDArray.copyTo}
+ * (see {@link TorchRuntime#copyInto}), which crashed with glibc's defaults too; the setting has not
+ * been measured again since that fix, so glibc keeps its defaults.
  */
 final class NativeMemory {
 

@@ -90,7 +90,6 @@ public final class VaeModel implements AutoCloseable {
     private final long seed;
     private final Map<String, Object> provenance;
     private volatile double learningRate = DEFAULT_LEARNING_RATE;
-    private long steps;
     private boolean closed;
     private long cpuChunkBytes = CPU_CHUNK_BYTES;
 
@@ -166,7 +165,7 @@ public final class VaeModel implements AutoCloseable {
 
     /** Training steps taken, counting those of the checkpoint it was loaded from. */
     public synchronized long steps() {
-        return steps;
+        return adam.steps();
     }
 
     public double learningRate() {
@@ -217,7 +216,7 @@ public final class VaeModel implements AutoCloseable {
         int d = config.latentDim();
         int per = imageFloats();
         // a stream per completed step: a failed step is retried with the same noise
-        SplittableRandom noise = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + steps);
+        SplittableRandom noise = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + adam.steps());
         float[] eps = gaussian(noise, (long) m * k * batch * d, 1);
         int chunk = chunkImages(k * m);
         double recon = 0;
@@ -247,14 +246,13 @@ public final class VaeModel implements AutoCloseable {
                 }
                 if (!Double.isFinite(recon) || !Double.isFinite(kl)) {
                     parameters.undo(averages);
-                    throw new NonFiniteLossException("non-finite loss at step " + (steps + 1)
+                    throw new NonFiniteLossException("non-finite loss at step " + (adam.steps() + 1)
                             + " (reconstruction " + recon + ", kl " + kl + "); model left unchanged:"
                             + " lower the learning rate or check the inputs");
                 }
                 parameters.sanitizeGradients(step);
             }
             adam.step(learningRate);
-            steps++;
             return new StepResult(recon + klWeight * kl, recon, kl);
         }
     }
@@ -475,7 +473,7 @@ public final class VaeModel implements AutoCloseable {
      */
     public synchronized void save(Path dir, Map<String, Object> provenance) {
         ensureOpen();
-        SavedModels.save(dir, block, SavedModels.description(FORMAT, FORMAT_VERSION, config, seed, steps,
+        SavedModels.save(dir, block, SavedModels.description(FORMAT, FORMAT_VERSION, config, seed, adam.steps(),
                 parameterCount(), engine, provenance));
     }
 
@@ -518,9 +516,7 @@ public final class VaeModel implements AutoCloseable {
         Path optimizer = dir.resolve(OPTIMIZER_FILE);
         if (Files.exists(optimizer)) {
             try (InputStream in = Files.newInputStream(optimizer); NDManager scope = manager.newSubManager()) {
-                long steps = saved.steps() == null ? 0 : saved.steps();
-                model.adam.restore(NDList.decode(scope, in), steps);
-                model.steps = steps;
+                model.adam.restore(NDList.decode(scope, in), saved.steps() == null ? 0 : saved.steps());
             } catch (IOException | RuntimeException e) {
                 model.close();
                 throw e instanceof IOException io
