@@ -10,11 +10,11 @@ import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.GradeScale;
-import org.retinasynth.evaluation.Study;
-import org.retinasynth.evaluation.StudyReport;
-import org.retinasynth.evaluation.StudyReportRenderer;
-import org.retinasynth.evaluation.StudyService;
-import org.retinasynth.evaluation.StudySpec;
+import org.retinasynth.study.Study;
+import org.retinasynth.study.StudyReport;
+import org.retinasynth.study.StudyReportRenderer;
+import org.retinasynth.study.StudyService;
+import org.retinasynth.study.StudySpec;
 import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.security.ApiKeyService;
 import org.retinasynth.security.Owner;
@@ -45,7 +45,7 @@ public final class StudyBench {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RetinaSynthApplication.class)
                 .web(WebApplicationType.NONE)
                 .run("--retinasynth.data-dir=" + work, "--retinasynth.security.print-first-key=false",
-                        "--logging.level.root=WARN", "--logging.level.org.retinasynth.evaluation=INFO")) {
+                        "--logging.level.root=WARN", "--logging.level.org.retinasynth.study=INFO")) {
             DatasetService datasets = app.getBean(DatasetService.class);
             StudyService studies = app.getBean(StudyService.class);
             Owner owner = app.getBean(ApiKeyService.class).issue("bench", false, "bench").owner();

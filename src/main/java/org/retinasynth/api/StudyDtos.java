@@ -5,8 +5,8 @@ import jakarta.validation.constraints.NotBlank;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.retinasynth.corruption.CorruptionSpec;
-import org.retinasynth.evaluation.Study;
-import org.retinasynth.evaluation.StudySpec;
+import org.retinasynth.study.Study;
+import org.retinasynth.study.StudySpec;
 
 /** Request and response records of the studies API. */
 final class StudyDtos {

@@ -17,6 +17,7 @@ import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.spi.ImageWriterSpi;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.retinasynth.image.Img;
 
 /**
  * JPEG re-compression: screening programmes and PACS exports store fundus images as lossy JPEG,

@@ -2,6 +2,7 @@ package org.retinasynth.corruption;
 
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.retinasynth.image.Img;
 
 /**
  * Pairs a name and description with the pixel operation, and enforces the {@link Corruption}
@@ -40,7 +41,7 @@ final class NamedCorruption implements Corruption {
     public void apply(float[] chw, int h, int w, double severity, SplittableRandom rng) {
         Objects.requireNonNull(chw, "chw");
         Objects.requireNonNull(rng, "rng");
-        Pixels.checkShape(chw, h, w);
+        Img.checkShape(chw, h, w);
         if (!(severity >= 0 && severity <= 1)) {
             throw new IllegalArgumentException(
                     "severity of '" + name + "' must be in [0,1], got " + severity);

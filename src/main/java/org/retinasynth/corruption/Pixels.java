@@ -5,13 +5,6 @@ final class Pixels {
 
     private Pixels() {}
 
-    static void checkShape(float[] chw, int h, int w) {
-        if (h <= 0 || w <= 0 || chw.length != 3L * h * w) {
-            throw new IllegalArgumentException(
-                    "expected 3*" + h + "*" + w + " CHW values, got " + chw.length);
-        }
-    }
-
     /** NaN passes through on purpose: hiding it would mask a bug upstream. */
     static float clamp01(float v) {
         return v < 0f ? 0f : (v > 1f ? 1f : v);

@@ -11,7 +11,7 @@
  *
  * <p>Images cross this package as plain {@code float[]} in CHW order (RGB, values in [0,1]) so the
  * training loop can corrupt a batch in place without allocating images; {@link
- * org.retinasynth.corruption.Img} converts from and to {@link java.awt.image.BufferedImage} at the
+ * org.retinasynth.image.Img} converts from and to {@link java.awt.image.BufferedImage} at the
  * edges. Entry points: {@link org.retinasynth.corruption.CorruptionRegistry} (named corruptions),
  * {@link org.retinasynth.corruption.CorruptionSpec} (what a training job or an API call asks for),
  * {@link org.retinasynth.corruption.Protocols} (fixed evaluation settings).

@@ -338,7 +338,7 @@ public class DatasetService {
             b.append(i.filename()).append('\t').append(i.grade()).append('\t').append(i.split().label()).append('\t')
                     .append(i.processedSha256()).append('\n');
         }
-        return org.retinasynth.storage.LocalBlobStore.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return org.retinasynth.common.ContentHash.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private UploadReport withCsvLabels(Dataset d, String source, List<UploadedFile> files, byte[] csv, long bytes) {

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.retinasynth.corruption.Img;
+import org.retinasynth.image.Img;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.jobs.JobCancelled;
 import org.retinasynth.jobs.JobHandler;

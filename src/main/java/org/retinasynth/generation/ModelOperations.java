@@ -2,7 +2,7 @@ package org.retinasynth.generation;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.retinasynth.corruption.Img;
+import org.retinasynth.image.Img;
 import org.retinasynth.dataset.FundusPreprocessor;
 import org.retinasynth.dataset.ImageDecoder;
 import org.retinasynth.dataset.InputRejectedException;

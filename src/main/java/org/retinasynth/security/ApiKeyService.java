@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.retinasynth.common.ConflictException;
+import org.retinasynth.common.ContentHash;
 import org.retinasynth.common.NotFoundException;
-import org.retinasynth.storage.LocalBlobStore;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -139,7 +139,7 @@ public class ApiKeyService {
     }
 
     static String hash(String key) {
-        return LocalBlobStore.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return ContentHash.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static OffsetDateTime now() {

@@ -2,6 +2,7 @@ package org.retinasynth.storage;
 
 import java.io.InputStream;
 import java.util.Optional;
+import org.retinasynth.common.ContentHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -106,7 +107,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
     @Override
     public String put(byte[] bytes) {
-        String sha = LocalBlobStore.sha256(bytes);
+        String sha = ContentHash.sha256(bytes);
         if (exists(sha)) {
             return sha;
         }

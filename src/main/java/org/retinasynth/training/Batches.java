@@ -4,7 +4,7 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.retinasynth.corruption.Img;
+import org.retinasynth.image.Img;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 
 /** Turns packed uint8 HWC images into the float CHW [0,1] batches the model reads, and back. */

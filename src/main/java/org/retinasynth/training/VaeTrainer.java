@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.dataset.DatasetService.PackedImages;
-import org.retinasynth.evaluation.ImageMetrics;
+import org.retinasynth.metrics.ImageMetrics;
 import org.retinasynth.jobs.JobCancelled;
 import org.retinasynth.model.NonFiniteLossException;
 import org.retinasynth.model.VaeConfig;

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.retinasynth.storage.LocalBlobStore;
+import org.retinasynth.common.ContentHash;
 import org.retinasynth.testsupport.ServiceProcess;
 import org.retinasynth.testsupport.TestFiles;
 
@@ -109,7 +109,7 @@ class UploadCrashTest {
             for (String sha : Stream.concat(originals.stream(), processed.stream()).toList()) {
                 Path blob = blobs.resolve(sha.substring(0, 2)).resolve(sha.substring(2, 4)).resolve(sha);
                 assertThat(blob).as("referenced blob " + sha).exists();
-                assertThat(LocalBlobStore.sha256(Files.readAllBytes(blob))).isEqualTo(sha);
+                assertThat(ContentHash.sha256(Files.readAllBytes(blob))).isEqualTo(sha);
             }
             try (Stream<Path> temps = Files.list(blobs.resolve("tmp"))) {
                 assertThat(temps).as("half-written temp files are cleared at start").isEmpty();

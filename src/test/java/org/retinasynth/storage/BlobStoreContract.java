@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.retinasynth.common.ContentHash;
 
 /**
  * What every {@link BlobStore} backend promises, run against each of them. {@link #newStore()}
@@ -28,7 +29,7 @@ abstract class BlobStoreContract {
         BlobStore store = newStore();
         byte[] bytes = "fundus".getBytes(StandardCharsets.UTF_8);
         String key = store.put(bytes);
-        assertThat(key).isEqualTo(LocalBlobStore.sha256(bytes));
+        assertThat(key).isEqualTo(ContentHash.sha256(bytes));
         assertThat(store.put(bytes)).isEqualTo(key);
         assertThat(store.exists(key)).isTrue();
         assertThat(store.get(key)).contains(bytes);
@@ -65,7 +66,7 @@ abstract class BlobStoreContract {
         byte[] big = new byte[3 * 1024 * 1024 + 17];
         new Random(7).nextBytes(big);
         String key = store.put(big);
-        assertThat(key).isEqualTo(LocalBlobStore.sha256(big));
+        assertThat(key).isEqualTo(ContentHash.sha256(big));
         assertThat(store.get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(big));
     }
 
@@ -79,7 +80,7 @@ abstract class BlobStoreContract {
         blobs.add(blobs.get(3));
         List<String> keys = store.putAll(blobs);
         for (int i = 0; i < blobs.size(); i++) {
-            assertThat(keys.get(i)).isEqualTo(LocalBlobStore.sha256(blobs.get(i)));
+            assertThat(keys.get(i)).isEqualTo(ContentHash.sha256(blobs.get(i)));
             assertThat(store.get(keys.get(i))).contains(blobs.get(i));
         }
         assertThat(store.totalBytes()).isEqualTo(blobs.subList(0, 40).stream().mapToLong(b -> b.length).sum());
@@ -100,11 +101,11 @@ abstract class BlobStoreContract {
             for (Future<String> f : pool.invokeAll(writers)) {
                 keys.add(f.get());
             }
-            assertThat(keys).containsOnly(LocalBlobStore.sha256(bytes));
+            assertThat(keys).containsOnly(ContentHash.sha256(bytes));
         } finally {
             pool.shutdownNow();
         }
-        assertThat(b.get(LocalBlobStore.sha256(bytes))).hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
+        assertThat(b.get(ContentHash.sha256(bytes))).hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
         assertThat(a.totalBytes()).isEqualTo(bytes.length);
         assertThat(b.totalBytes()).isEqualTo(bytes.length);
     }

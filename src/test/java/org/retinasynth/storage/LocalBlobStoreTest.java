@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.retinasynth.common.ContentHash;
 
 class LocalBlobStoreTest {
 
@@ -19,7 +20,7 @@ class LocalBlobStoreTest {
         LocalBlobStore store = new LocalBlobStore(new StorageProperties(root));
         byte[] bytes = "fundus".getBytes(StandardCharsets.UTF_8);
         String key = store.put(bytes);
-        assertThat(key).isEqualTo(LocalBlobStore.sha256(bytes));
+        assertThat(key).isEqualTo(ContentHash.sha256(bytes));
         assertThat(root.resolve(key.substring(0, 2)).resolve(key.substring(2, 4)).resolve(key)).hasBinaryContent(bytes);
         assertThat(store.put(bytes)).isEqualTo(key);
         assertThat(store.get(key)).contains(bytes);
@@ -31,7 +32,7 @@ class LocalBlobStoreTest {
 
     @Test
     void knownDigest() {
-        assertThat(LocalBlobStore.sha256("abc".getBytes(StandardCharsets.US_ASCII)))
+        assertThat(ContentHash.sha256("abc".getBytes(StandardCharsets.US_ASCII)))
                 .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
@@ -60,7 +61,7 @@ class LocalBlobStoreTest {
         blobs.add(blobs.get(3)); // duplicates are stored once
         java.util.List<String> keys = store.putAll(blobs);
         for (int i = 0; i < blobs.size(); i++) {
-            assertThat(keys.get(i)).isEqualTo(LocalBlobStore.sha256(blobs.get(i)));
+            assertThat(keys.get(i)).isEqualTo(ContentHash.sha256(blobs.get(i)));
             assertThat(store.get(keys.get(i))).contains(blobs.get(i));
         }
 
@@ -104,7 +105,7 @@ class LocalBlobStoreTest {
                 assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(stored.size());
             }
             for (String key : stored) {
-                assertThat(LocalBlobStore.sha256(store.get(key).orElseThrow())).isEqualTo(key);
+                assertThat(ContentHash.sha256(store.get(key).orElseThrow())).isEqualTo(key);
             }
         }
     }

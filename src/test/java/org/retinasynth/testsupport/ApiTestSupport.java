@@ -85,7 +85,7 @@ public abstract class ApiTestSupport {
             return files.filter(Files::isRegularFile)
                     .collect(java.util.stream.Collectors.toMap(p -> DATA_DIR.relativize(p).toString(), p -> {
                         try {
-                            return org.retinasynth.storage.LocalBlobStore.sha256(Files.readAllBytes(p));
+                            return org.retinasynth.common.ContentHash.sha256(Files.readAllBytes(p));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }

@@ -1,7 +1,10 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.study;
 
 import java.util.List;
 import java.util.Map;
+import org.retinasynth.metrics.ClassificationMetrics;
+import org.retinasynth.metrics.PairedDifference;
+import org.retinasynth.metrics.Summary;
 import org.retinasynth.training.EpochMetrics;
 
 /**

@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;

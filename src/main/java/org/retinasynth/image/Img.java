@@ -1,4 +1,4 @@
-package org.retinasynth.corruption;
+package org.retinasynth.image;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -24,7 +24,7 @@ public record Img(float[] chw, int height, int width) {
 
     public Img {
         Objects.requireNonNull(chw, "chw");
-        Pixels.checkShape(chw, height, width);
+        checkShape(chw, height, width);
     }
 
     /**
@@ -46,7 +46,7 @@ public record Img(float[] chw, int height, int width) {
 
     /** As {@link #toBufferedImage()}, for callers that hold a bare array. */
     public static BufferedImage toBufferedImage(float[] chw, int h, int w) {
-        Pixels.checkShape(chw, h, w);
+        checkShape(chw, h, w);
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         int[] argb = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
         int plane = h * w;
@@ -57,10 +57,10 @@ public record Img(float[] chw, int height, int width) {
     }
 
     /** Decodes into an existing array, so JPEG re-compression can write back in place. */
-    static void readInto(BufferedImage image, float[] chw) {
+    public static void readInto(BufferedImage image, float[] chw) {
         int h = image.getHeight();
         int w = image.getWidth();
-        Pixels.checkShape(chw, h, w);
+        checkShape(chw, h, w);
         int plane = h * w;
         ColorModel cm = image.getColorModel();
         ColorSpace cs = cm.getColorSpace();
@@ -107,7 +107,16 @@ public record Img(float[] chw, int height, int width) {
         }
     }
 
+    /** Rejects an array that is not 3 planes of {@code h * w}, so a wrong size fails where it is passed. */
+    public static void checkShape(float[] chw, int h, int w) {
+        if (h <= 0 || w <= 0 || chw.length != 3L * h * w) {
+            throw new IllegalArgumentException(
+                    "expected 3*" + h + "*" + w + " CHW values, got " + chw.length);
+        }
+    }
+
+    /** The corruptions' clamp, repeated so this package depends on nothing else in the service. */
     private static int to8(float v) {
-        return Math.round(Pixels.clamp01(v) * 255f);
+        return Math.round((v < 0f ? 0f : (v > 1f ? 1f : v)) * 255f);
     }
 }

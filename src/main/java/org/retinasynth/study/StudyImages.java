@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.study;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.study;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,13 +22,17 @@ import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.Split;
-import org.retinasynth.evaluation.StudyReport.ClassifierRun;
-import org.retinasynth.evaluation.StudyReport.GenerativeRun;
-import org.retinasynth.evaluation.StudyReport.QualityRow;
-import org.retinasynth.evaluation.StudyReport.RepresentationPoint;
-import org.retinasynth.evaluation.StudyReport.RobustnessPoint;
-import org.retinasynth.evaluation.StudyReport.Scores;
-import org.retinasynth.evaluation.StudySpec.Arm;
+import org.retinasynth.metrics.ClassificationMetrics;
+import org.retinasynth.metrics.FeatureStats;
+import org.retinasynth.metrics.ImageMetrics;
+import org.retinasynth.metrics.LinearProbe;
+import org.retinasynth.study.StudyReport.ClassifierRun;
+import org.retinasynth.study.StudyReport.GenerativeRun;
+import org.retinasynth.study.StudyReport.QualityRow;
+import org.retinasynth.study.StudyReport.RepresentationPoint;
+import org.retinasynth.study.StudyReport.RobustnessPoint;
+import org.retinasynth.study.StudyReport.Scores;
+import org.retinasynth.study.StudySpec.Arm;
 import org.retinasynth.jobs.JobCancelled;
 import org.retinasynth.jobs.JobHandler;
 import org.retinasynth.model.ClassifierConfig;
@@ -525,7 +529,7 @@ class StudyRunner implements JobHandler {
         }
 
         private java.awt.image.BufferedImage toImage(float[] chw, int i, int per) {
-            return org.retinasynth.corruption.Img.toBufferedImage(Arrays.copyOfRange(chw, i * per, (i + 1) * per),
+            return org.retinasynth.image.Img.toBufferedImage(Arrays.copyOfRange(chw, i * per, (i + 1) * per),
                     train.size(), train.size());
         }
 

@@ -1,4 +1,4 @@
-package org.retinasynth.corruption;
+package org.retinasynth.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

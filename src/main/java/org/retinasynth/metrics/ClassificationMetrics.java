@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.metrics;
 
 import org.apache.commons.math3.stat.ranking.NaNStrategy;
 import org.apache.commons.math3.stat.ranking.NaturalRanking;

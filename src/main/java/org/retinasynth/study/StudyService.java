@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.study;
 
 import java.util.List;
 import java.util.Map;

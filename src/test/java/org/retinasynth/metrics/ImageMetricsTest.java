@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.study;
 
 import java.time.OffsetDateTime;
 import org.retinasynth.training.JobState;

@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.metrics;
 
 /** Fidelity of images in [0,1] against references, flat NCHW float arrays. */
 public final class ImageMetrics {

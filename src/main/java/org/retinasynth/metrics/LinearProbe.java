@@ -1,4 +1,4 @@
-package org.retinasynth.evaluation;
+package org.retinasynth.metrics;
 
 /**
  * Linear probe: how much grade information a frozen feature space holds, as the test accuracy of a
