@@ -17,7 +17,7 @@ import org.retinasynth.api.GenerationDtos.RegisteredDatasetResponse;
 import org.retinasynth.generation.Generation;
 import org.retinasynth.generation.GenerationService;
 import org.retinasynth.security.Owner;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.JobState;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.UploadReport;
 import org.retinasynth.generation.Generation;
+import org.retinasynth.jobs.Job;
 import org.retinasynth.generation.GenerationPlan;
 import org.retinasynth.generation.GenerationRequest;
 
@@ -47,10 +48,12 @@ final class GenerationDtos {
                               OffsetDateTime updatedAt) {
         static GenerationResponse of(Generation g) {
             GenerationPlan p = g.plan();
+            Job j = g.job();
             return new GenerationResponse(g.id(), g.modelJobId(), g.state().name(), p.mode(), p.countsPerGrade(),
-                    p.target(), p.trainCounts(), g.totalImages(), g.doneImages(), g.imagesPerSecond(), g.etaSeconds(),
-                    p.temperature(), p.seed(), p.imageSize(), g.worker(), g.attempts(), g.cancelRequested(), g.error(),
-                    g.provenance(), g.createdAt(), g.startedAt(), g.finishedAt(), g.updatedAt());
+                    p.target(), p.trainCounts(), p.total(), (int) j.progress().done(), j.progress().rate(),
+                    j.progress().etaSeconds(), p.temperature(), p.seed(), p.imageSize(), j.worker(), j.attempts(),
+                    j.cancelRequested(), j.error(), g.provenance(), j.createdAt(), j.startedAt(), j.finishedAt(),
+                    j.updatedAt());
         }
     }
 

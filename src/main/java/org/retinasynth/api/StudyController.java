@@ -15,7 +15,7 @@ import org.retinasynth.api.StudyDtos.StudyResponse;
 import org.retinasynth.study.StudyReport;
 import org.retinasynth.study.StudyService;
 import org.retinasynth.security.Owner;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.JobState;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;

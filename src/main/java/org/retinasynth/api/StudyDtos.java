@@ -5,8 +5,10 @@ import jakarta.validation.constraints.NotBlank;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.retinasynth.corruption.CorruptionSpec;
+import org.retinasynth.jobs.Job;
 import org.retinasynth.study.Study;
 import org.retinasynth.study.StudySpec;
+import org.retinasynth.training.ModelType;
 
 /** Request and response records of the studies API. */
 final class StudyDtos {
@@ -41,14 +43,17 @@ final class StudyDtos {
             @Schema(description = "Registered corruptions scored at 5 severities; omit for all")
             List<String> robustnessCorruptions,
             @Schema(description = "Importance samples per test image for the log-likelihood estimate",
-                    defaultValue = "64") Integer iwaeSamples) {
+                    defaultValue = "64") Integer iwaeSamples,
+            @Schema(description = "Generative model types to train and compare; omit for VAE and DVAE. "
+                    + "Without arms, the arms are those these models can feed")
+            List<ModelType> models) {
 
         StudySpec toSpec() {
             GenerativeRequest g = generative != null ? generative : new GenerativeRequest(null, null, null, null, null,
                     null, null, null, null);
             ClassifierRequest c = classifier != null ? classifier : new ClassifierRequest(null, null, null, null, null,
                     null, null, null);
-            return new StudySpec(datasetId, arms != null ? arms : List.of(StudySpec.Arm.values()), or(seeds, 3),
+            return new StudySpec(datasetId, arms != null ? arms : StudySpec.armsFor(models), or(seeds, 3),
                     allowTwoSeeds != null && allowTwoSeeds, syntheticRatio != null ? syntheticRatio : 1.0,
                     augmentGrades, balance != null && balance, temperature != null ? temperature : 1.0,
                     generativePerSeed == null || generativePerSeed,
@@ -62,7 +67,7 @@ final class StudyDtos {
                             c.learningRate() != null ? c.learningRate() : 1e-3, or(c.width(), 16),
                             c.dropout() != null ? c.dropout() : 0.1, c.weightDecay() != null ? c.weightDecay() : 1e-4,
                             c.classWeighted() != null && c.classWeighted(), or(c.earlyStoppingPatience(), 0)),
-                    vaeJobId, dvaeJobId, representationCorruption, robustnessCorruptions, or(iwaeSamples, 64));
+                    vaeJobId, dvaeJobId, representationCorruption, robustnessCorruptions, or(iwaeSamples, 64), models);
         }
     }
 
@@ -104,9 +109,11 @@ final class StudyDtos {
                          String error, boolean reportAvailable, StudySpec spec, OffsetDateTime createdAt,
                          OffsetDateTime startedAt, OffsetDateTime finishedAt, OffsetDateTime updatedAt) {
         static StudyResponse of(Study s) {
-            return new StudyResponse(s.id(), s.datasetId(), s.state().name(), s.phase(), s.step(), s.totalSteps(),
-                    s.etaSeconds(), s.device(), s.worker(), s.attempts(), s.cancelRequested(), s.error(),
-                    s.reportSha256() != null, s.spec(), s.createdAt(), s.startedAt(), s.finishedAt(), s.updatedAt());
+            Job j = s.job();
+            return new StudyResponse(s.id(), s.datasetId(), s.state().name(), j.progress().phase(),
+                    (int) j.progress().done(), (int) j.progress().total(), j.progress().etaSeconds(), j.device(),
+                    j.worker(), j.attempts(), j.cancelRequested(), j.error(), s.reportSha256() != null, s.spec(),
+                    j.createdAt(), j.startedAt(), j.finishedAt(), j.updatedAt());
         }
     }
 }

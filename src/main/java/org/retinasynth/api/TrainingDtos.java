@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.util.concurrent.ThreadLocalRandom;
 import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.training.ModelType;
+import org.retinasynth.jobs.Job;
 import org.retinasynth.training.TrainingJob;
 import org.retinasynth.training.TrainingSpec;
 
@@ -63,11 +64,12 @@ final class TrainingDtos {
                                TrainingSpec spec, OffsetDateTime createdAt, OffsetDateTime startedAt,
                                OffsetDateTime finishedAt, OffsetDateTime updatedAt) {
         static TrainingJobResponse of(TrainingJob j) {
+            Job c = j.job();
             return new TrainingJobResponse(j.id(), j.datasetId(), j.modelType(), j.state().name(), j.epoch(),
-                    j.totalEpochs(), j.step(), (long) j.stepsPerEpoch() * j.totalEpochs(), j.imagesPerSecond(),
-                    j.etaSeconds(), j.device(), j.worker(), j.bestValLoss(), j.bestEpoch(), j.attempts(), j.cancelRequested(),
-                    j.error(), j.checkpointEpoch(), j.modelSha256() != null, j.spec(), j.createdAt(), j.startedAt(),
-                    j.finishedAt(), j.updatedAt());
+                    j.totalEpochs(), c.progress().done(), (long) j.stepsPerEpoch() * j.totalEpochs(),
+                    c.progress().rate(), c.progress().etaSeconds(), c.device(), c.worker(), j.bestValLoss(),
+                    j.bestEpoch(), c.attempts(), c.cancelRequested(), c.error(), j.checkpointEpoch(),
+                    j.modelSha256() != null, j.spec(), c.createdAt(), c.startedAt(), c.finishedAt(), c.updatedAt());
         }
     }
 }

@@ -13,7 +13,7 @@ import org.retinasynth.api.TrainingDtos.CreateTrainingJobRequest;
 import org.retinasynth.api.TrainingDtos.TrainingJobResponse;
 import org.retinasynth.security.Owner;
 import org.retinasynth.training.EpochMetrics;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.JobState;
 import org.retinasynth.training.ModelType;
 import org.retinasynth.training.TrainingService;
 import org.springframework.http.ContentDisposition;

@@ -1,13 +1,22 @@
 package org.retinasynth.generation;
 
-import java.time.OffsetDateTime;
 import java.util.Map;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.Job;
+import org.retinasynth.jobs.JobState;
 
-/** A generated set as stored: its plan, state, progress and provenance. */
-public record Generation(String id, String ownerId, String modelJobId, String modelSha256, GenerationPlan plan,
-                         JobState state, int totalImages, int doneImages, Double imagesPerSecond, Double etaSeconds,
-                         String worker, int attempts, boolean cancelRequested, String error,
-                         Map<String, Object> provenance, OffsetDateTime createdAt, OffsetDateTime startedAt,
-                         OffsetDateTime finishedAt, OffsetDateTime updatedAt) {
+/** A generated set: the common job row (progress in images), its plan and provenance. */
+public record Generation(Job job, String modelJobId, String modelSha256, GenerationPlan plan,
+                         Map<String, Object> provenance) {
+
+    public String id() {
+        return job.id();
+    }
+
+    public JobState state() {
+        return job.state();
+    }
+
+    public String error() {
+        return job.error();
+    }
 }

@@ -3,15 +3,18 @@ package org.retinasynth.generation;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.retinasynth.jobs.JobRows;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.JobState;
+import org.retinasynth.jobs.JobStore;
+import org.retinasynth.jobs.Page;
+import org.retinasynth.jobs.Progress;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.ObjectMapper;
@@ -28,70 +31,46 @@ class GenerationRepository {
             Types.CHAR};
 
     private final JdbcClient jdbc;
+    private final JobStore store;
     private final ObjectMapper json;
     private final JdbcTemplate batch;
     private final TransactionTemplate tx;
 
-    GenerationRepository(JdbcClient jdbc, JdbcTemplate batch, ObjectMapper json, TransactionTemplate tx) {
+    GenerationRepository(JdbcClient jdbc, JobStore store, JdbcTemplate batch, ObjectMapper json,
+                         TransactionTemplate tx) {
         this.jdbc = jdbc;
+        this.store = store;
         this.batch = batch;
         this.json = json;
         this.tx = tx;
     }
 
+    @Transactional
     void insert(String id, String ownerId, String modelJobId, String modelSha, GenerationPlan plan,
                 Map<String, Object> provenance) {
-        OffsetDateTime now = JobRows.now();
+        store.insert(id, ownerId, GenerationRunner.TYPE.name(), null, plan.total());
         jdbc.sql("""
-                        insert into generations (id, owner_id, model_job_id, model_sha256, plan, state, total_images,
-                                                 provenance, created_at, updated_at)
-                        values (?,?,?,?,?,?,?,?,?,?)""")
-                .params(id, ownerId, modelJobId, modelSha, json.writeValueAsString(plan), JobState.QUEUED.name(),
-                        plan.total(), json.writeValueAsString(provenance), now, now)
+                        insert into generations (id, model_job_id, model_sha256, plan, total_images, provenance)
+                        values (?,?,?,?,?,?)""")
+                .params(id, modelJobId, modelSha, json.writeValueAsString(plan), plan.total(),
+                        json.writeValueAsString(provenance))
                 .update();
     }
 
     Optional<Generation> find(String ownerId, String id) {
-        return jdbc.sql("select * from generations where owner_id = ? and id = ?").params(ownerId, id)
-                .query(this::generation).optional();
+        return store.find(ownerId, GenerationRunner.TYPE.name(), GenerationRunner.TYPE.table(), id, this::generation);
     }
 
     /** For the worker, which acts for whichever owner asked. */
     Optional<Generation> find(String id) {
-        return jdbc.sql("select * from generations where id = ?").param(id).query(this::generation).optional();
+        return store.find(GenerationRunner.TYPE.table(), id, this::generation);
     }
 
-    List<Generation> list(String ownerId, String modelJobId, JobState state, int limit, long offset) {
-        return filtered("select * from generations", ownerId, modelJobId, state,
-                " order by created_at desc, id limit :limit offset :offset")
-                .param("limit", limit).param("offset", offset).query(this::generation).list();
-    }
-
-    long count(String ownerId, String modelJobId, JobState state) {
-        return filtered("select count(*) from generations", ownerId, modelJobId, state, "").query(Long.class).single();
-    }
-
-    private JdbcClient.StatementSpec filtered(String select, String ownerId, String modelJobId, JobState state,
-                                              String tail) {
-        String sql = select + " where owner_id = :o" + (modelJobId != null ? " and model_job_id = :m" : "")
-                + (state != null ? " and state = :s" : "") + tail;
-        JdbcClient.StatementSpec spec = jdbc.sql(sql).param("o", ownerId);
-        if (modelJobId != null) {
-            spec = spec.param("m", modelJobId);
-        }
-        if (state != null) {
-            spec = spec.param("s", state.name());
-        }
-        return spec;
-    }
-
-    /** Moves a set to RUNNING unless it already finished; returns false if it had. */
-    boolean markStarted(String id, String worker) {
-        return jdbc.sql("""
-                        update generations set state = 'RUNNING', worker = ?, attempts = attempts + 1,
-                               started_at = coalesce(started_at, ?), updated_at = ?
-                        where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(worker, JobRows.now(), JobRows.now(), id).update() == 1;
+    Page<Generation> page(String ownerId, String modelJobId, JobState state, int page, int size) {
+        Map<String, Object> filters = new LinkedHashMap<>();
+        filters.put("model_job_id", modelJobId);
+        return store.page(ownerId, GenerationRunner.TYPE.name(), GenerationRunner.TYPE.table(), state, filters, page,
+                size, this::generation);
     }
 
     /** Chunks whose rows are all stored; rows of a chunk are committed together. */
@@ -101,52 +80,25 @@ class GenerationRepository {
     }
 
     /** A chunk's rows and the progress they make, in one transaction. */
-    void chunkDone(String id, int chunk, List<GeneratedImage> images, int done, double imagesPerSecond,
-                   double etaSeconds) {
+    void chunkDone(String id, int chunk, List<GeneratedImage> images, Progress progress) {
         tx.executeWithoutResult(status -> {
             jdbc.sql("delete from generated_images where generation_id = ? and chunk = ?").params(id, chunk).update();
             batch.batchUpdate("insert into generated_images (generation_id, idx, chunk, grade, filename, sha256) "
                     + "values (?,?,?,?,?,?)", images.stream().map(i -> new Object[] {id, i.index(), i.chunk(), i.grade(),
                     i.filename(), i.sha256()}).toList(), ROW_TYPES);
-            jdbc.sql("update generations set done_images = ?, images_per_second = ?, eta_seconds = ?, updated_at = ? where id = ?")
-                    .params(done, imagesPerSecond, etaSeconds, JobRows.now(), id).update();
+            store.progress(id, progress);
         });
     }
 
-    boolean cancelRequested(String id) {
-        return jdbc.sql("select cancel_requested from generations where id = ?").param(id)
-                .query(Boolean.class).optional().orElse(true);
+    void provenance(String id, Map<String, Object> provenance) {
+        jdbc.sql("update generations set provenance = ? where id = ?")
+                .params(json.writeValueAsString(provenance), id).update();
     }
 
-    void requestCancel(String ownerId, String id) {
-        jdbc.sql("update generations set cancel_requested = true, updated_at = ? where owner_id = ? and id = ?")
-                .params(JobRows.now(), ownerId, id).update();
-    }
-
-    void finish(String id, JobState state, String error, Map<String, Object> provenance) {
-        jdbc.sql("""
-                        update generations set state = ?, error = ?, provenance = coalesce(?, provenance),
-                               eta_seconds = 0, finished_at = ?, updated_at = ?
-                        where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(state.name(), error == null ? null : JobRows.errorText(error),
-                        provenance == null ? null : json.writeValueAsString(provenance), JobRows.now(), JobRows.now(), id)
-                .update();
-    }
-
-    /** Returns the image blobs the set referenced. */
-    List<String> delete(String ownerId, String id) {
-        List<String> shas = jdbc.sql("select distinct sha256 from generated_images where generation_id = ?").param(id)
+    /** The image blobs the set names, read before its rows go. */
+    List<String> blobs(String id) {
+        return jdbc.sql("select distinct sha256 from generated_images where generation_id = ?").param(id)
                 .query(String.class).list();
-        jdbc.sql("delete from generations where owner_id = ? and id = ?").params(ownerId, id).update();
-        return shas;
-    }
-
-    /** Generated images are content-addressed like dataset images, so a registered set shares blobs. */
-    boolean blobReferenced(String sha) {
-        return jdbc.sql("""
-                        select (select count(*) from generated_images where sha256 = :s)
-                             + (select count(*) from images where original_sha256 = :s or processed_sha256 = :s)""")
-                .param("s", sha).query(Long.class).single() > 0;
     }
 
     List<GeneratedImage> images(String id, Integer grade, int limit) {
@@ -160,19 +112,10 @@ class GenerationRepository {
                 (Integer) rs.getObject("grade"), rs.getString("filename"), rs.getString("sha256"))).list();
     }
 
-    List<String> unfinishedIds() {
-        return jdbc.sql("select id from generations where state in ('QUEUED', 'RUNNING')").query(String.class).list();
-    }
-
     private Generation generation(ResultSet rs, int n) throws SQLException {
         String provenance = rs.getString("provenance");
-        return new Generation(rs.getString("id"), rs.getString("owner_id"), rs.getString("model_job_id"),
-                rs.getString("model_sha256"), json.readValue(rs.getString("plan"), GenerationPlan.class),
-                JobState.valueOf(rs.getString("state")), rs.getInt("total_images"), rs.getInt("done_images"),
-                JobRows.nullableDouble(rs, "images_per_second"), JobRows.nullableDouble(rs, "eta_seconds"), rs.getString("worker"),
-                rs.getInt("attempts"), rs.getBoolean("cancel_requested"), rs.getString("error"),
-                provenance == null ? Map.of() : json.readValue(provenance, MAP),
-                rs.getObject("created_at", OffsetDateTime.class), rs.getObject("started_at", OffsetDateTime.class),
-                rs.getObject("finished_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
+        return new Generation(JobStore.job(rs), rs.getString("model_job_id"), rs.getString("model_sha256"),
+                json.readValue(rs.getString("plan"), GenerationPlan.class),
+                provenance == null ? Map.of() : json.readValue(provenance, MAP));
     }
 }

@@ -7,11 +7,12 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.retinasynth.image.Img;
 import org.retinasynth.dataset.SampleGrid;
-import org.retinasynth.jobs.JobCancelled;
-import org.retinasynth.jobs.JobHandler;
+import org.retinasynth.jobs.JobContext;
+import org.retinasynth.jobs.JobKind;
+import org.retinasynth.jobs.JobType;
+import org.retinasynth.jobs.Progress;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.storage.BlobStore;
-import org.retinasynth.training.JobState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -23,9 +24,9 @@ import org.springframework.stereotype.Component;
  * the same code in the request thread.
  */
 @Component
-class GenerationRunner implements JobHandler {
+class GenerationRunner implements JobKind {
 
-    static final String KIND = "generation-job";
+    static final JobType TYPE = new JobType("generation-job", "generation", "generations");
 
     private static final Logger log = LoggerFactory.getLogger(GenerationRunner.class);
 
@@ -40,40 +41,16 @@ class GenerationRunner implements JobHandler {
     }
 
     @Override
-    public String kind() {
-        return KIND;
+    public JobType type() {
+        return TYPE;
     }
 
     @Override
-    public List<String> unfinishedIds() {
-        return repository.unfinishedIds();
-    }
-
-    @Override
-    public void run(String id, String worker) {
-        Generation g = repository.find(id).orElse(null);
-        if (g == null || g.state().finished()) {
-            return;
+    public Outcome run(JobContext context) {
+        Generation g = repository.find(context.id()).orElseThrow();
+        if (!context.start(null, (long) g.plan().total())) {
+            return Outcome.DONE;
         }
-        if (g.cancelRequested()) {
-            repository.finish(id, JobState.CANCELLED, "cancelled before it started", null);
-            return;
-        }
-        try {
-            generate(g, worker);
-        } catch (JobCancelled c) {
-            repository.finish(id, JobState.CANCELLED, "cancelled by the owner", null);
-        } catch (RuntimeException | Error e) {
-            log.warn("generation {} failed", id, e);
-            repository.finish(id, JobState.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage(), null);
-        }
-    }
-
-    private void generate(Generation g, String worker) {
-        if (!repository.markStarted(g.id(), worker)) {
-            return;
-        }
-        long started = System.nanoTime();
         GenerationPlan plan = g.plan();
         models.with(g.modelSha256(), model -> {
             int first = repository.finishedChunks(g.id());
@@ -82,9 +59,7 @@ class GenerationRunner implements JobHandler {
             }
             int made = 0;
             for (int c = first; c < plan.chunks(); c++) {
-                if (repository.cancelRequested(g.id())) {
-                    throw new JobCancelled();
-                }
+                context.checkCancelled();
                 List<byte[]> pngs = chunk(model, plan, c);
                 List<String> shas = blobs.putAll(pngs);
                 List<GeneratedImage> rows = new ArrayList<>(pngs.size());
@@ -95,16 +70,18 @@ class GenerationRunner implements JobHandler {
                 }
                 made += rows.size();
                 int done = Math.min(plan.total(), (c + 1) * plan.chunkSize());
-                double rate = made / Math.max((System.nanoTime() - started) / 1e9, 1e-9);
-                repository.chunkDone(g.id(), c, rows, done, rate, (plan.total() - done) / Math.max(rate, 1e-9));
+                double rate = made / Math.max((System.nanoTime() - context.startedNanos()) / 1e9, 1e-9);
+                repository.chunkDone(g.id(), c, rows, new Progress(done, plan.total(), null, rate,
+                        (plan.total() - done) / Math.max(rate, 1e-9)));
             }
             Map<String, Object> provenance = new LinkedHashMap<>(g.provenance());
             provenance.put("device", model.device());
-            provenance.put("worker", worker);
-            provenance.put("lastRunSeconds", (System.nanoTime() - started) / 1e9);
-            repository.finish(g.id(), JobState.SUCCEEDED, null, provenance);
+            provenance.put("worker", context.worker());
+            provenance.put("lastRunSeconds", (System.nanoTime() - context.startedNanos()) / 1e9);
+            repository.provenance(g.id(), provenance);
             return null;
         });
+        return Outcome.DONE;
     }
 
     /** PNGs of chunk {@code c}, in image order; the same plan and chunk always give the same bytes. */

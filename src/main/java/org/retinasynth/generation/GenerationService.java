@@ -27,10 +27,13 @@ import org.retinasynth.dataset.GradeScale;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.UploadReport;
 import org.retinasynth.jobs.JobQueue;
+import org.retinasynth.jobs.JobRunner;
+import org.retinasynth.jobs.JobService;
+import org.retinasynth.jobs.JobState;
+import org.retinasynth.jobs.Page;
 import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
-import org.retinasynth.training.JobState;
 import org.retinasynth.training.TrainingJob;
 import org.retinasynth.training.TrainingService;
 import org.springframework.stereotype.Service;
@@ -44,9 +47,6 @@ import tools.jackson.databind.ObjectMapper;
 @Service
 public class GenerationService {
 
-    public record Page(List<Generation> items, int page, int size, long total) {
-    }
-
     /** The dataset made from a generated set, and the upload that filled it. */
     public record RegisteredDataset(Dataset dataset, UploadReport upload) {
     }
@@ -56,6 +56,8 @@ public class GenerationService {
 
     private final GenerationRepository repository;
     private final GenerationRunner runner;
+    private final JobRunner jobs;
+    private final JobService core;
     private final JobQueue queue;
     private final TrainingService training;
     private final DatasetService datasets;
@@ -64,11 +66,13 @@ public class GenerationService {
     private final GenerationProperties properties;
     private final ObjectMapper json;
 
-    GenerationService(GenerationRepository repository, GenerationRunner runner, JobQueue queue,
-                      TrainingService training, DatasetService datasets, ModelCache models, BlobStore blobs,
+    GenerationService(GenerationRepository repository, GenerationRunner runner, JobRunner jobs, JobService core,
+                      JobQueue queue, TrainingService training, DatasetService datasets, ModelCache models, BlobStore blobs,
                       GenerationProperties properties, ObjectMapper json) {
         this.repository = repository;
         this.runner = runner;
+        this.jobs = jobs;
+        this.core = core;
         this.queue = queue;
         this.training = training;
         this.datasets = datasets;
@@ -95,14 +99,14 @@ public class GenerationService {
         String id = UUID.randomUUID().toString();
         repository.insert(id, owner.id(), job.id(), job.modelSha256(), plan, provenance(id, job, plan));
         if (plan.total() <= properties.syncMaxImages()) {
-            runner.run(id, "request:" + queue.workerName());
+            jobs.execute(runner, id, "request:" + queue.workerName());
             Generation g = get(owner, id);
             if (g.state() != JobState.SUCCEEDED) {
                 throw new IllegalStateException("generation " + id + " ended " + g.state() + ": " + g.error());
             }
             return g;
         }
-        queue.enqueue(GenerationRunner.KIND, id);
+        queue.enqueue(GenerationRunner.TYPE, id);
         return get(owner, id);
     }
 
@@ -110,36 +114,20 @@ public class GenerationService {
         return repository.find(owner.id(), id).orElseThrow(() -> new NotFoundException("generation", id));
     }
 
-    public Page list(Owner owner, String modelId, JobState state, int page, int size) {
-        return new Page(repository.list(owner.id(), modelId, state, size, (long) page * size), page, size,
-                repository.count(owner.id(), modelId, state));
+    public Page<Generation> list(Owner owner, String modelId, JobState state, int page, int size) {
+        return repository.page(owner.id(), modelId, state, page, size);
     }
 
     /** A queued set ends at once; a running one after its current chunk. Its finished chunks stay. */
     public Generation cancel(Owner owner, String id) {
-        JobState state = get(owner, id).state();
-        if (state.finished()) {
-            throw new ConflictException("generation '" + id + "' already ended as " + state);
-        }
-        repository.requestCancel(owner.id(), id);
-        if (state == JobState.QUEUED) {
-            queue.remove(GenerationRunner.KIND, id);
-            repository.finish(id, JobState.CANCELLED, "cancelled before it started", null);
-        }
+        core.cancel(owner, GenerationRunner.TYPE, id);
         return get(owner, id);
     }
 
     /** Deletes an ended set and the image blobs no other set or dataset still uses. */
     public void delete(Owner owner, String id) {
-        Generation g = get(owner, id);
-        if (!g.state().finished()) {
-            throw new ConflictException("generation '" + id + "' is " + g.state() + ": cancel it first");
-        }
-        for (String sha : repository.delete(owner.id(), id)) {
-            if (!repository.blobReferenced(sha)) {
-                blobs.delete(sha);
-            }
-        }
+        get(owner, id);
+        core.delete(owner, GenerationRunner.TYPE, id, repository.blobs(id));
     }
 
     /**

@@ -1,11 +1,44 @@
 package org.retinasynth.study;
 
 import java.time.OffsetDateTime;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.Job;
+import org.retinasynth.jobs.JobState;
 
-/** A study as stored: its spec, state and progress; the report lives in the blob store once it SUCCEEDED. */
-public record Study(String id, String ownerId, String datasetId, StudySpec spec, JobState state, String phase,
-                    int step, int totalSteps, Double etaSeconds, String device, String worker, int attempts,
-                    boolean cancelRequested, String error, String reportSha256, OffsetDateTime createdAt,
-                    OffsetDateTime startedAt, OffsetDateTime finishedAt, OffsetDateTime updatedAt) {
+/**
+ * A study: the common job row (progress in units), its spec, and the report once it SUCCEEDED.
+ * Its units (a generative model, an arm × seed classifier) are child jobs of their own.
+ */
+public record Study(Job job, String datasetId, StudySpec spec, String reportSha256) {
+
+    public String id() {
+        return job.id();
+    }
+
+    public String ownerId() {
+        return job.ownerId();
+    }
+
+    public JobState state() {
+        return job.state();
+    }
+
+    public String error() {
+        return job.error();
+    }
+
+    public int attempts() {
+        return job.attempts();
+    }
+
+    public String device() {
+        return job.device();
+    }
+
+    public String worker() {
+        return job.worker();
+    }
+
+    public OffsetDateTime startedAt() {
+        return job.startedAt();
+    }
 }

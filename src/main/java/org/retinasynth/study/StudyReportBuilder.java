@@ -59,7 +59,7 @@ class StudyReportBuilder {
     }
 
     String build(Study study, Dataset dataset, Owner owner, StudyImages train, StudyImages val, StudyImages test,
-                 Map<String, StudyRepository.Unit> units, double seconds) {
+                 Map<String, StudyRepository.Unit> units, Map<String, String> unitWorkers, double seconds) {
         StudySpec spec = study.spec();
         List<ClassifierRun> runs = new ArrayList<>();
         List<GenerativeRun> generative = new ArrayList<>();
@@ -104,7 +104,8 @@ class StudyReportBuilder {
         provenance.put("device", study.device());
         provenance.put("worker", study.worker());
         provenance.put("startedAt", String.valueOf(study.startedAt()));
-        provenance.put("secondsThisAttempt", seconds);
+        provenance.put("wallSeconds", seconds);
+        provenance.put("unitWorkers", new TreeMap<>(unitWorkers));
         provenance.put("unitSeconds", units.values().stream().collect(
                 java.util.stream.Collectors.toMap(StudyRepository.Unit::key, StudyRepository.Unit::seconds,
                         (a, b) -> a, TreeMap::new)));

@@ -2,18 +2,19 @@ package org.retinasynth.study;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.retinasynth.jobs.JobRows;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.JobState;
+import org.retinasynth.jobs.JobStore;
+import org.retinasynth.jobs.Page;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.ObjectMapper;
 
-/** SQL for studies and their finished units; reads by an owner always name the owner. */
+/** A study's own columns and its units' rows; the common job rows are the {@link JobStore}'s. */
 @Repository
 class StudyRepository {
 
@@ -21,98 +22,92 @@ class StudyRepository {
     record Unit(String key, String resultJson, String blobSha256, double seconds) {
     }
 
+    /** A unit's row: queued as a child job ({@code jobId}), finished once it has a result. */
+    record UnitRow(String studyId, String key, String jobId, boolean finished) {
+    }
+
     private final JdbcClient jdbc;
+    private final JobStore store;
     private final ObjectMapper json;
 
-    StudyRepository(JdbcClient jdbc, ObjectMapper json) {
+    StudyRepository(JdbcClient jdbc, JobStore store, ObjectMapper json) {
         this.jdbc = jdbc;
+        this.store = store;
         this.json = json;
     }
 
+    @Transactional
     void insert(String id, String ownerId, StudySpec spec) {
-        OffsetDateTime now = JobRows.now();
-        jdbc.sql("""
-                        insert into studies (id, owner_id, dataset_id, spec, state, created_at, updated_at)
-                        values (?,?,?,?,?,?,?)""")
-                .params(id, ownerId, spec.datasetId(), json.writeValueAsString(spec), JobState.QUEUED.name(), now, now)
-                .update();
+        store.insert(id, ownerId, StudyRunner.TYPE.name(), null, 0);
+        jdbc.sql("insert into studies (id, dataset_id, spec) values (?,?,?)")
+                .params(id, spec.datasetId(), json.writeValueAsString(spec)).update();
     }
 
     Optional<Study> find(String ownerId, String id) {
-        return jdbc.sql("select * from studies where owner_id = ? and id = ?").params(ownerId, id)
-                .query(this::study).optional();
+        return store.find(ownerId, StudyRunner.TYPE.name(), StudyRunner.TYPE.table(), id, this::study);
     }
 
     /** For the worker, which acts for whichever owner queued the study. */
     Optional<Study> find(String id) {
-        return jdbc.sql("select * from studies where id = ?").param(id).query(this::study).optional();
+        return store.find(StudyRunner.TYPE.table(), id, this::study);
     }
 
-    List<Study> list(String ownerId, JobState state, int limit, long offset) {
-        String where = " where owner_id = :o" + (state != null ? " and state = :s" : "");
-        JdbcClient.StatementSpec s = jdbc.sql("select * from studies" + where
-                        + " order by created_at desc, id limit :limit offset :offset")
-                .param("o", ownerId).param("limit", limit).param("offset", offset);
-        return (state != null ? s.param("s", state.name()) : s).query(this::study).list();
+    Page<Study> page(String ownerId, JobState state, int page, int size) {
+        return store.page(ownerId, StudyRunner.TYPE.name(), StudyRunner.TYPE.table(), state, Map.of(), page, size,
+                this::study);
     }
 
-    long count(String ownerId, JobState state) {
-        JdbcClient.StatementSpec s = jdbc.sql("select count(*) from studies where owner_id = :o"
-                + (state != null ? " and state = :s" : "")).param("o", ownerId);
-        return (state != null ? s.param("s", state.name()) : s).query(Long.class).single();
+    void reportDone(String id, String reportSha) {
+        jdbc.sql("update studies set report_sha256 = ? where id = ?").params(reportSha, id).update();
     }
 
-    /** Moves a study to RUNNING unless it already finished; returns false if it had. */
-    boolean markStarted(String id, String device, String worker, int totalSteps) {
-        return jdbc.sql("""
-                        update studies set state = 'RUNNING', device = ?, worker = ?, total_steps = ?,
-                               attempts = attempts + 1, started_at = coalesce(started_at, ?), updated_at = ?
-                        where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(device, worker, totalSteps, JobRows.now(), JobRows.now(), id).update() == 1;
+    /** Queues nothing itself: the unit's child job and its row, together. */
+    @Transactional
+    void addUnit(String studyId, String ownerId, String key, String jobId) {
+        store.insert(jobId, ownerId, StudyUnitRunner.TYPE.name(), studyId, 0);
+        jdbc.sql("insert into study_units (study_id, unit_key, job_id, created_at) values (?,?,?,?)")
+                .params(studyId, key, jobId, JobStore.now()).update();
     }
 
-    void progress(String id, String phase, int step, Double etaSeconds) {
-        jdbc.sql("update studies set phase = ?, step = ?, eta_seconds = ?, updated_at = ? where id = ?")
-                .params(phase, step, etaSeconds, JobRows.now(), id).update();
+    Optional<UnitRow> unitOfJob(String jobId) {
+        return jdbc.sql("select study_id, unit_key, job_id, result from study_units where job_id = ?").param(jobId)
+                .query(this::unitRow).optional();
     }
 
-    boolean cancelRequested(String id) {
-        return jdbc.sql("select cancel_requested from studies where id = ?").param(id)
-                .query(Boolean.class).optional().orElse(true);
+    Map<String, UnitRow> unitRows(String studyId) {
+        return jdbc.sql("select study_id, unit_key, job_id, result from study_units where study_id = ?")
+                .param(studyId).query(this::unitRow).list().stream()
+                .collect(Collectors.toMap(UnitRow::key, u -> u));
     }
 
-    void requestCancel(String id) {
-        jdbc.sql("update studies set cancel_requested = true, updated_at = ? where id = ?").params(JobRows.now(), id).update();
-    }
-
-    void finish(String id, JobState state, String error, String reportSha) {
-        jdbc.sql("""
-                        update studies set state = ?, error = ?, report_sha256 = coalesce(?, report_sha256),
-                               eta_seconds = 0, finished_at = ?, updated_at = ?
-                        where id = ? and state in ('QUEUED', 'RUNNING')""")
-                .params(state.name(), error == null ? null : JobRows.errorText(error), reportSha, JobRows.now(), JobRows.now(), id)
-                .update();
-    }
-
-    void delete(String ownerId, String id) {
-        jdbc.sql("delete from study_units where study_id = (select id from studies where owner_id = ? and id = ?)")
-                .params(ownerId, id).update();
-        jdbc.sql("delete from studies where owner_id = ? and id = ?").params(ownerId, id).update();
-    }
-
+    /** Stores a unit's result in its row, or in a new row for a result no job of its own made. */
     void saveUnit(String studyId, Unit unit) {
-        jdbc.sql("delete from study_units where study_id = ? and unit_key = ?").params(studyId, unit.key()).update();
-        jdbc.sql("""
-                        insert into study_units (study_id, unit_key, result, blob_sha256, seconds, created_at)
-                        values (?,?,?,?,?,?)""")
-                .params(studyId, unit.key(), unit.resultJson(), unit.blobSha256(), unit.seconds(), JobRows.now()).update();
+        int updated = jdbc.sql("update study_units set result = ?, blob_sha256 = ?, seconds = ? "
+                        + "where study_id = ? and unit_key = ?")
+                .params(unit.resultJson(), unit.blobSha256(), unit.seconds(), studyId, unit.key()).update();
+        if (updated == 0) {
+            jdbc.sql("""
+                            insert into study_units (study_id, unit_key, result, blob_sha256, seconds, created_at)
+                            values (?,?,?,?,?,?)""")
+                    .params(studyId, unit.key(), unit.resultJson(), unit.blobSha256(), unit.seconds(), JobStore.now())
+                    .update();
+        }
     }
 
+    /** The finished units. */
     Map<String, Unit> units(String studyId) {
-        return jdbc.sql("select * from study_units where study_id = ?").param(studyId)
+        return jdbc.sql("select * from study_units where study_id = ? and result is not null").param(studyId)
                 .query((rs, n) -> new Unit(rs.getString("unit_key"), rs.getString("result"),
                         rs.getString("blob_sha256"), rs.getDouble("seconds")))
                 .list().stream().collect(Collectors.toMap(Unit::key, u -> u));
+    }
+
+    /** The worker each unit ran on (its last attempt), for the report's provenance. */
+    Map<String, String> unitWorkers(String studyId) {
+        return jdbc.sql("select u.unit_key, j.worker from study_units u join jobs j on j.id = u.job_id "
+                        + "where u.study_id = ? and j.worker is not null")
+                .param(studyId).query((rs, n) -> Map.entry(rs.getString(1), rs.getString(2))).list().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     /** Blobs the study's units and report point at, for deleting what nothing else uses. */
@@ -123,26 +118,13 @@ class StudyRepository {
                 .param("s", studyId).query(String.class).list();
     }
 
-    boolean referencedBlob(String sha) {
-        return jdbc.sql("""
-                        select (select count(*) from study_units where blob_sha256 = :s)
-                             + (select count(*) from studies where report_sha256 = :s)""")
-                .param("s", sha).query(Long.class).single() > 0;
-    }
-
-    List<String> unfinishedIds() {
-        return jdbc.sql("select id from studies where state in ('QUEUED', 'RUNNING')").query(String.class).list();
+    private UnitRow unitRow(ResultSet rs, int n) throws SQLException {
+        return new UnitRow(rs.getString("study_id"), rs.getString("unit_key"), rs.getString("job_id"),
+                rs.getString("result") != null);
     }
 
     private Study study(ResultSet rs, int n) throws SQLException {
-        double eta = rs.getDouble("eta_seconds");
-        Double etaOrNull = rs.wasNull() ? null : eta;
-        return new Study(rs.getString("id"), rs.getString("owner_id"), rs.getString("dataset_id"),
-                json.readValue(rs.getString("spec"), StudySpec.class), JobState.valueOf(rs.getString("state")),
-                rs.getString("phase"), rs.getInt("step"), rs.getInt("total_steps"), etaOrNull, rs.getString("device"),
-                rs.getString("worker"), rs.getInt("attempts"), rs.getBoolean("cancel_requested"), rs.getString("error"),
-                rs.getString("report_sha256"), rs.getObject("created_at", OffsetDateTime.class),
-                rs.getObject("started_at", OffsetDateTime.class), rs.getObject("finished_at", OffsetDateTime.class),
-                rs.getObject("updated_at", OffsetDateTime.class));
+        return new Study(JobStore.job(rs), rs.getString("dataset_id"),
+                json.readValue(rs.getString("spec"), StudySpec.class), rs.getString("report_sha256"));
     }
 }

@@ -1,677 +1,112 @@
 package org.retinasynth.study;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
-import org.retinasynth.corruption.CorruptionRegistry;
-import org.retinasynth.corruption.CorruptionSpec;
-import org.retinasynth.corruption.Protocols;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.DatasetService;
-import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.Split;
-import org.retinasynth.metrics.ClassificationMetrics;
-import org.retinasynth.metrics.FeatureStats;
-import org.retinasynth.metrics.ImageMetrics;
-import org.retinasynth.metrics.LinearProbe;
-import org.retinasynth.study.StudyReport.ClassifierRun;
-import org.retinasynth.study.StudyReport.GenerativeRun;
-import org.retinasynth.study.StudyReport.QualityRow;
-import org.retinasynth.study.StudyReport.RepresentationPoint;
-import org.retinasynth.study.StudyReport.RobustnessPoint;
-import org.retinasynth.study.StudyReport.Scores;
-import org.retinasynth.study.StudySpec.Arm;
-import org.retinasynth.jobs.JobCancelled;
-import org.retinasynth.jobs.JobHandler;
-import org.retinasynth.model.ClassifierConfig;
-import org.retinasynth.model.ClassifierModel;
-import org.retinasynth.model.VaeModel;
+import org.retinasynth.jobs.Job;
+import org.retinasynth.jobs.JobContext;
+import org.retinasynth.jobs.JobKind;
+import org.retinasynth.jobs.JobQueue;
+import org.retinasynth.jobs.JobService;
+import org.retinasynth.jobs.JobState;
+import org.retinasynth.jobs.JobStore;
+import org.retinasynth.jobs.JobType;
+import org.retinasynth.jobs.Progress;
+import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.security.Owner;
-import org.retinasynth.storage.BlobStore;
-import org.retinasynth.training.EpochMetrics;
-import org.retinasynth.training.JobState;
-import org.retinasynth.training.ModelArchive;
-import org.retinasynth.training.ModelType;
-import org.retinasynth.training.TrainingJob;
-import org.retinasynth.training.TrainingService;
-import org.retinasynth.training.TrainingSpec;
-import org.retinasynth.training.VaeTrainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.ObjectMapper;
 
 /**
- * Runs a study to its end. Work is cut into units (a generative model per seed or per study, a
- * classifier per arm and seed, the synthetic-quality scores), each stored as soon as it finishes,
- * so that a study resumed on another worker skips what is done. The test split is read only to
- * score finished models; generative models and classifiers see the training split (the
- * validation split only for choosing the classifier's epoch).
+ * Drives a study: each look queues the units whose inputs are ready (as child jobs any worker may
+ * take), records how many have finished, and once all have, builds the report. It never waits in
+ * a worker thread: while units run, the study goes back on the queue for another look shortly. A
+ * unit that failed fails the study and cancels the units still to come.
  */
 @Component
-class StudyRunner implements JobHandler {
+class StudyRunner implements JobKind {
 
-    static final String KIND = "study-job";
+    static final JobType TYPE = new JobType("study-job", "study", "studies");
 
     private static final Logger log = LoggerFactory.getLogger(StudyRunner.class);
-    /** Robustness and representation conditions reuse corrupted copies of the test split; their rng seed. */
-    private static final long CONDITION_SEED = 0xC0AA_0B5EL;
-    private static final double REPRESENTATION_SEVERITY = Protocols.level(3);
-    private static final int PRDC_K = 5;
-    private static final int GRID_PER_GRADE = 8;
 
     private final StudyRepository studies;
+    private final JobStore store;
+    private final JobQueue queue;
+    private final JobService core;
     private final DatasetService datasets;
-    /** Lazy: the training service needs the job queue, which needs this handler. */
-    private final ObjectProvider<TrainingService> training;
-    private final BlobStore blobs;
-    private final ObjectMapper json;
     private final StudyReportBuilder reports;
 
-    StudyRunner(StudyRepository studies, DatasetService datasets, ObjectProvider<TrainingService> training, BlobStore blobs,
-                ObjectMapper json, StudyReportBuilder reports) {
+    StudyRunner(StudyRepository studies, JobStore store, JobQueue queue, JobService core, DatasetService datasets,
+                StudyReportBuilder reports) {
         this.studies = studies;
+        this.store = store;
+        this.queue = queue;
+        this.core = core;
         this.datasets = datasets;
-        this.training = training;
-        this.blobs = blobs;
-        this.json = json;
         this.reports = reports;
     }
 
     @Override
-    public String kind() {
-        return KIND;
+    public JobType type() {
+        return TYPE;
     }
 
     @Override
-    public List<String> unfinishedIds() {
-        return studies.unfinishedIds();
-    }
-
-    @Override
-    public void run(String studyId, String worker) {
-        Study study = studies.find(studyId).orElse(null);
-        if (study == null || study.state().finished()) {
-            return;
+    public Outcome run(JobContext context) {
+        Study study = studies.find(context.id()).orElseThrow();
+        StudyPlan plan = StudyPlan.of(study.spec());
+        // units plus the quality scores and the report, as before units were jobs
+        long total = plan.units().size() + 2L;
+        if (study.state() == JobState.QUEUED && !context.start(TorchRuntime.defaultDeviceName(), total)) {
+            return Outcome.DONE;
         }
-        if (study.cancelRequested()) {
-            studies.finish(studyId, JobState.CANCELLED, "cancelled before it started", null);
-            return;
-        }
-        try (Run run = new Run(study, worker)) {
-            run.execute();
-        } catch (JobCancelled c) {
-            studies.finish(studyId, JobState.CANCELLED, "cancelled by the owner", null);
-        } catch (RuntimeException | Error e) {
-            log.warn("study {} failed", studyId, e);
-            studies.finish(studyId, JobState.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage(), null);
-        }
-    }
-
-    /** One attempt at a study: the data, the open models and the units done so far. */
-    private final class Run implements AutoCloseable {
-
-        private final Study study;
-        private final StudySpec spec;
-        private final String worker;
-        private final Owner owner;
-        private final Dataset dataset;
-        private final int classes;
-        private final DatasetService.PackedImages trainPacked;
-        private final DatasetService.PackedImages valPacked;
-        private final StudyImages train;
-        private final StudyImages val;
-        private final StudyImages test;
-        private final Map<String, StudyRepository.Unit> done;
-        private final Map<String, VaeModel> open = new LinkedHashMap<>();
-        private final Map<String, float[]> conditions = new ConcurrentHashMap<>();
-        private final long started = System.nanoTime();
-        private final int totalUnits;
-        private int unitsDoneNow;
-        private int unitsDoneBefore;
-
-        Run(Study study, String worker) {
-            this.study = study;
-            this.spec = study.spec();
-            this.worker = worker;
-            this.owner = new Owner(study.ownerId(), null, false);
-            this.dataset = datasets.get(owner, spec.datasetId());
-            this.classes = dataset.classNames().size();
-            this.trainPacked = datasets.packed(owner, dataset.id(), Split.TRAIN);
-            this.valPacked = datasets.packed(owner, dataset.id(), Split.VAL);
-            this.train = StudyImages.of(trainPacked);
-            this.val = StudyImages.of(valPacked);
-            this.test = StudyImages.of(datasets.packed(owner, dataset.id(), Split.TEST));
-            if (train.count() < 2 || test.count() < 2) {
-                throw new IllegalStateException("the dataset needs at least 2 training and 2 test images; it has "
-                        + train.count() + " and " + test.count());
-            }
-            this.done = new LinkedHashMap<>(studies.units(study.id()));
-            int generative = 2 * (spec.generativeModelsPerSeed() ? spec.seeds() : 1);
-            this.totalUnits = generative + spec.arms().size() * spec.seeds() + 2;
-            this.unitsDoneBefore = done.size();
-        }
-
-        void execute() {
-            if (!studies.markStarted(study.id(), org.retinasynth.model.TorchRuntime.defaultDeviceName(), worker,
-                    totalUnits)) {
-                return;
-            }
-            for (int seed = 0; seed < spec.seeds(); seed++) {
-                for (ModelType type : ModelType.values()) {
-                    generative(type, seed);
+        context.checkCancelled();
+        Map<String, StudyRepository.UnitRow> rows = studies.unitRows(study.id());
+        Map<String, Job> units = store.children(study.id()).stream().collect(Collectors.toMap(Job::id, j -> j));
+        int finished = 0;
+        int running = 0;
+        for (StudyPlan.Unit unit : plan.units()) {
+            StudyRepository.UnitRow row = rows.get(unit.key());
+            if (row != null && row.finished()) {
+                finished++;
+            } else if (row != null && row.jobId() != null && units.containsKey(row.jobId())) {
+                Job job = units.get(row.jobId());
+                if (job.state() == JobState.FAILED || job.state() == JobState.CANCELLED) {
+                    core.cancelUnits(study.id());
+                    throw new IllegalStateException("unit " + unit.key() + " " + job.state() + ": " + job.error());
                 }
-                for (Arm arm : spec.arms()) {
-                    classifier(arm, seed);
-                }
-            }
-            progress("building the report");
-            // re-read: device, worker and start time were set by markStarted after this run loaded the study
-            Study current = studies.find(study.id()).orElse(study);
-            String reportSha = reports.build(current, dataset, owner, train, val, test, studies.units(study.id()),
-                    (System.nanoTime() - started) / 1e9);
-            studies.finish(study.id(), JobState.SUCCEEDED, null, reportSha);
-        }
-
-        // ---- generative models -------------------------------------------------------------
-
-        private String genKey(ModelType type, int seed) {
-            return "gen/" + type + "/" + (spec.generativeModelsPerSeed() ? "s" + seed : "all");
-        }
-
-        /** The VAE or DVAE of this seed, trained (or loaded) and scored once, then kept open. */
-        private VaeModel generative(ModelType type, int seed) {
-            String key = genKey(type, seed);
-            VaeModel model = open.get(key);
-            if (model != null) {
-                return model;
-            }
-            StudyRepository.Unit unit = done.get(key);
-            if (unit != null) {
-                model = ModelArchive.load(blobs.get(unit.blobSha256()).orElseThrow(
-                        () -> new IllegalStateException("model of unit " + key + " is missing")), null);
-                open.put(key, model);
-                return model;
-            }
-            checkCancelled();
-            progress("training the " + type + " (" + key + ")");
-            long t0 = System.nanoTime();
-            String jobId = type == ModelType.VAE ? spec.vaeJobId() : spec.dvaeJobId();
-            List<EpochMetrics> history;
-            String source;
-            if (jobId != null) {
-                TrainingService jobs = training.getObject();
-                TrainingJob job = jobs.get(owner, jobId);
-                if (!job.datasetId().equals(dataset.id()) || job.modelType() != type || !job.spec().conditional()) {
-                    throw new IllegalStateException("training job " + jobId + " is not a conditional " + type
-                            + " of dataset " + dataset.id());
-                }
-                model = jobs.openModel(owner, jobId);
-                history = jobs.metrics(owner, jobId);
-                source = "training job " + jobId;
-            } else {
-                TrainingSpec ts = trainingSpec(type, seed);
-                VaeTrainer.Result r = VaeTrainer.train(ts, trainPacked, valPacked, classes,
-                        new VaeTrainer.Listener() {
-                            @Override
-                            public boolean cancelled() {
-                                return studies.cancelRequested(study.id());
-                            }
-                        });
-                model = r.model();
-                history = r.history();
-                source = "trained in the study on the training split, spec " + json.writeValueAsString(ts);
-            }
-            open.put(key, model);
-            GenerativeRun result = new GenerativeRun(type.name(), spec.generativeModelsPerSeed() ? seed : -1, source,
-                    history, model.evaluate(test.chw(), null, test.grades(), test.count()).loss(),
-                    mean(model.importanceWeightedLogLikelihood(test.chw(), test.grades(), test.count(),
-                            spec.iwaeSamples(), 7919L + seed)),
-                    representation(model), (System.nanoTime() - t0) / 1e9);
-            save(new StudyRepository.Unit(key, json.writeValueAsString(result),
-                    blobs.put(ModelArchive.save(model, Map.of("study", study.id(), "unit", key))),
-                    result.seconds()));
-            return model;
-        }
-
-        private TrainingSpec trainingSpec(ModelType type, int seed) {
-            StudySpec.Generative g = spec.generative();
-            return new TrainingSpec(dataset.id(), type, true, g.corruption(), g.epochs(), g.batchSize(),
-                    g.learningRate(), TrainingSpec.Schedule.COSINE, g.latentDim(), g.baseChannels(),
-                    type == ModelType.DVAE ? g.corruptedCopies() : 1, 1, g.klWarmupEpochs(), 0,
-                    spec.generativeModelsPerSeed() ? seed : 0, g.likelihood());
-        }
-
-        /**
-         * Linear probe on latent means, latent stability and denoising under the clean test split
-         * and each corrupted one. Latents for the probe and the stability are encoded with grade 0
-         * as the condition for every image: the encoder is conditional, and handing it the true
-         * grade would let the probe read the answer from the condition.
-         */
-        private List<RepresentationPoint> representation(VaeModel model) {
-            int d = model.config().latentDim();
-            double[][] trainMu = rows(model.encode(train.chw(), zeros(train.count()), train.count())[0], d);
-            double[][] cleanMu = rows(model.encode(test.chw(), zeros(test.count()), test.count())[0], d);
-            double spread = spread(cleanMu);
-            List<RepresentationPoint> out = new ArrayList<>();
-            Map<String, float[]> inputs = new LinkedHashMap<>();
-            inputs.put("clean", test.chw());
-            CorruptionSpec dvaeCorruption = spec.representationCorruptionOrDefault();
-            inputs.put(dvaeCorruption.toText(), corrupted("rep:" + dvaeCorruption.toText(), dvaeCorruption));
-            for (String name : spec.robustnessCorruptionsOrAll()) {
-                CorruptionSpec c = new CorruptionSpec(List.of(new CorruptionSpec.Component(name, REPRESENTATION_SEVERITY)));
-                inputs.put(c.toText(), corrupted("rob:" + name + ":3", c));
-            }
-            for (Map.Entry<String, float[]> e : inputs.entrySet()) {
-                checkCancelled();
-                double[][] mu = e.getValue() == test.chw() ? cleanMu
-                        : rows(model.encode(e.getValue(), zeros(test.count()), test.count())[0], d);
-                double dist = 0;
-                for (int i = 0; i < mu.length; i++) {
-                    dist += l2(mu[i], cleanMu[i]);
-                }
-                float[] recon = model.reconstruct(e.getValue(), test.grades(), test.count());
-                out.add(new RepresentationPoint(e.getKey(),
-                        LinearProbe.accuracy(trainMu, train.grades(), mu, test.grades(), classes),
-                        dist / mu.length / spread,
-                        ImageMetrics.psnr(test.chw(), recon, test.count()),
-                        ImageMetrics.ssim(test.chw(), recon, test.count(), 3, test.size())));
-            }
-            return out;
-        }
-
-        // ---- classifiers -------------------------------------------------------------------
-
-        private void classifier(Arm arm, int seed) {
-            String key = "clf/" + arm + "/s" + seed;
-            if (done.containsKey(key)) {
-                return;
-            }
-            checkCancelled();
-            progress("classifier " + arm + " seed " + seed);
-            long t0 = System.nanoTime();
-            StudyImages synthetic = synthetic(arm, seed);
-            StudyImages set = arm == Arm.SYNTHETIC_ONLY ? synthetic : train.concat(synthetic);
-            StudySpec.Classifier c = spec.classifier();
-            ClassifierConfig config = new ClassifierConfig(train.size(), 3, classes, c.width(), c.dropout(),
-                    c.weightDecay());
-            Path best = null;
-            ClassifierModel model = ClassifierModel.create(config, seed, null);
-            try {
-                float[] weights = classWeights(set);
-                int batch = Math.min(c.batchSize(), set.count());
-                int steps = Math.max(1, set.count() / batch);
-                List<Double> trainLoss = new ArrayList<>();
-                List<Double> valLoss = new ArrayList<>();
-                double bestVal = Double.POSITIVE_INFINITY;
-                int bestEpoch = 0;
-                SplittableRandom augmentRng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 1);
-                int epoch = 0;
-                for (; epoch < c.epochs(); epoch++) {
-                    model.setLearningRate(c.learningRate() * (0.01 + 0.99 * 0.5
-                            * (1 + Math.cos(Math.PI * epoch / c.epochs()))));
-                    int[] order = permutation(set.count(), new Random(seed * 1_000_003L + epoch));
-                    double loss = 0;
-                    for (int s = 0; s < steps; s++) {
-                        checkCancelled();
-                        StudyImages b = set.select(Arrays.copyOfRange(order, s * batch, (s + 1) * batch));
-                        float[] images = b.chw();
-                        if (arm == Arm.REAL_CLASSIC) {
-                            StudyImages.augment(images, b.count(), b.size(), augmentRng);
-                        }
-                        loss += model.trainStep(images, b.grades(), weights, b.count());
-                    }
-                    trainLoss.add(loss / steps);
-                    double vl = val.count() > 0 ? crossEntropy(model.predictProba(val.chw(), val.count()), val.grades())
-                            : trainLoss.get(epoch);
-                    valLoss.add(vl);
-                    if (vl < bestVal) {
-                        bestVal = vl;
-                        bestEpoch = epoch + 1;
-                        if (c.earlyStoppingPatience() > 0) {
-                            best = replaceSaved(best, model);
-                        }
-                    }
-                    if (c.earlyStoppingPatience() > 0 && epoch + 1 - bestEpoch >= c.earlyStoppingPatience()) {
-                        epoch++;
-                        break;
-                    }
-                }
-                int epochsRun = epoch;
-                if (c.earlyStoppingPatience() > 0 && best != null && bestEpoch < epochsRun) {
-                    model.close();
-                    model = ClassifierModel.load(best, null);
-                }
-                int selected = c.earlyStoppingPatience() > 0 ? bestEpoch : epochsRun;
-                Scores scores = Scores.of(score(model, test.chw()));
-                List<RobustnessPoint> robustness = robustness(model);
-                ClassifierRun run = new ClassifierRun(arm.name(), seed, arm == Arm.SYNTHETIC_ONLY ? 0 : train.count(),
-                        synthetic == null ? 0 : synthetic.count(), set.countsPerGrade(classes), epochsRun, selected,
-                        trainLoss, valLoss, scores, robustness, (System.nanoTime() - t0) / 1e9);
-                if (arm == Arm.REAL && seed == 0) {
-                    quality(model);
-                }
-                save(new StudyRepository.Unit(key, json.writeValueAsString(run), null, run.seconds()));
-            } finally {
-                model.close();
-                deleteTree(best);
+                running++;
+            } else if (unit.needs().stream().allMatch(k -> rows.containsKey(k) && rows.get(k).finished())) {
+                String id = UUID.randomUUID().toString();
+                studies.addUnit(study.id(), study.ownerId(), unit.key(), id);
+                queue.enqueue(StudyUnitRunner.TYPE, id);
+                running++;
             }
         }
-
-        /** The synthetic images an arm adds: sampled per grade from this seed's conditional model. */
-        private StudyImages synthetic(Arm arm, int seed) {
-            ModelType type = switch (arm) {
-                case REAL_VAE -> ModelType.VAE;
-                case REAL_DVAE, SYNTHETIC_ONLY -> ModelType.DVAE;
-                default -> null;
-            };
-            if (type == null) {
-                return null;
-            }
-            int[] real = train.countsPerGrade(classes);
-            int[] wanted = new int[classes];
-            int max = Arrays.stream(real).max().orElse(0);
-            for (int g = 0; g < classes; g++) {
-                boolean augmented = spec.augmentGrades() == null || spec.augmentGrades().contains(g);
-                if (arm == Arm.SYNTHETIC_ONLY) {
-                    wanted[g] = real[g];
-                } else if (augmented) {
-                    wanted[g] = spec.balance() ? max - real[g] : (int) Math.round(spec.syntheticRatio() * real[g]);
-                }
-            }
-            int n = Arrays.stream(wanted).sum();
-            if (n == 0) {
-                return null;
-            }
-            int[] labels = new int[n];
-            int i = 0;
-            for (int g = 0; g < classes; g++) {
-                for (int k = 0; k < wanted[g]; k++) {
-                    labels[i++] = g;
-                }
-            }
-            VaeModel model = generative(type, seed);
-            float[] images = model.sample(n, labels, spec.temperature(), 104_729L * (seed + 1) + type.ordinal());
-            return new StudyImages(n, train.size(), images, labels);
+        if (finished < plan.units().size()) {
+            context.progress(new Progress(finished, total, finished + " of " + plan.units().size()
+                    + " units done, " + running + " queued or running", null, null));
+            return Outcome.WAITING;
         }
-
-        private float[] classWeights(StudyImages set) {
-            float[] w = new float[classes];
-            Arrays.fill(w, 1f);
-            if (spec.classifier().classWeighted()) {
-                int[] counts = set.countsPerGrade(classes);
-                for (int g = 0; g < classes; g++) {
-                    w[g] = counts[g] == 0 ? 0f : (float) set.count() / (classes * counts[g]);
-                }
-            }
-            return w;
-        }
-
-        private ClassificationMetrics score(ClassifierModel model, float[] images) {
-            float[][] p = model.predictProba(images, test.count());
-            return ClassificationMetrics.of(test.grades(), argmax(p), p, classes);
-        }
-
-        /** Every registered corruption at the 5 protocol severities, and the equipment shift. */
-        private List<RobustnessPoint> robustness(ClassifierModel model) {
-            List<RobustnessPoint> out = new ArrayList<>();
-            List<String> names = new ArrayList<>(spec.robustnessCorruptionsOrAll());
-            names.add("equipment_shift");
-            for (String name : names) {
-                for (int level = 1; level <= Protocols.LEVELS; level++) {
-                    checkCancelled();
-                    double severity = Protocols.level(level);
-                    CorruptionSpec c = name.equals("equipment_shift") ? Protocols.equipmentShift(severity)
-                            : new CorruptionSpec(List.of(new CorruptionSpec.Component(name, severity)));
-                    ClassificationMetrics m = score(model, corrupted("rob:" + name + ":" + level, c));
-                    out.add(new RobustnessPoint(name, severity, m.accuracy(), m.balancedAccuracy(), m.macroF1()));
-                }
-            }
-            return out;
-        }
-
-        /** The test split under a corruption, made once per run with a fixed seed so every model sees the same pixels. */
-        private float[] corrupted(String key, CorruptionSpec c) {
-            return conditions.computeIfAbsent(key, k -> {
-                float[] out = test.chw().clone();
-                int per = test.floatsPerImage();
-                float[] one = new float[per];
-                SplittableRandom rng = new SplittableRandom(CONDITION_SEED ^ k.hashCode());
-                for (int i = 0; i < test.count(); i++) {
-                    System.arraycopy(out, i * per, one, 0, per);
-                    c.apply(one, test.size(), test.size(), rng);
-                    System.arraycopy(one, 0, out, i * per, per);
-                }
-                return out;
-            });
-        }
-
-        // ---- synthetic data quality ---------------------------------------------------------
-
-        /**
-         * Fréchet distance and PRDC between real test images and synthetic ones (as many per grade
-         * as the test split has) in the feature space of the REAL arm's seed-0 classifier, which
-         * saw real training images only; real training images give the floor a perfect generator
-         * would reach. Also renders the real / VAE / DVAE sample grid.
-         */
-        private void quality(ClassifierModel features) {
-            String key = "quality";
-            if (done.containsKey(key)) {
-                return;
-            }
-            progress("synthetic data quality");
-            long t0 = System.nanoTime();
-            int[] labels = test.grades();
-            double[][] real = toDouble(features.features(test.chw(), test.count()));
-            Map<String, double[][]> fakes = new LinkedHashMap<>();
-            Map<String, int[]> fakeLabels = new LinkedHashMap<>();
-            fakes.put("REAL_TRAIN", toDouble(features.features(train.chw(), train.count())));
-            fakeLabels.put("REAL_TRAIN", train.grades());
-            Map<ModelType, float[]> samples = new LinkedHashMap<>();
-            for (ModelType type : ModelType.values()) {
-                float[] s = generative(type, 0).sample(test.count(), labels, spec.temperature(), 31L + type.ordinal());
-                samples.put(type, s);
-                fakes.put(type.name(), toDouble(features.features(s, test.count())));
-                fakeLabels.put(type.name(), labels);
-            }
-            List<QualityRow> rows = new ArrayList<>();
-            for (Map.Entry<String, double[][]> e : fakes.entrySet()) {
-                rows.add(row(e.getKey(), "all", real, e.getValue()));
-                for (int g = 0; g < classes; g++) {
-                    double[][] r = pick(real, labels, g);
-                    double[][] f = pick(e.getValue(), fakeLabels.get(e.getKey()), g);
-                    if (r.length > PRDC_K + 1 && f.length > PRDC_K + 1) {
-                        rows.add(row(e.getKey(), Integer.toString(g), r, f));
-                    }
-                }
-            }
-            String grid = blobs.put(sampleGrid(samples));
-            save(new StudyRepository.Unit(key, json.writeValueAsString(rows), grid, (System.nanoTime() - t0) / 1e9));
-        }
-
-        private QualityRow row(String source, String grade, double[][] real, double[][] fake) {
-            FeatureStats.Prdc p = FeatureStats.prdc(real, fake, PRDC_K);
-            return new QualityRow(source, grade, real.length, fake.length, FeatureStats.frechetDistance(real, fake),
-                    p.precision(), p.recall(), p.density(), p.coverage());
-        }
-
-        private byte[] sampleGrid(Map<ModelType, float[]> samples) {
-            List<String> labels = new ArrayList<>();
-            List<List<java.awt.image.BufferedImage>> rows = new ArrayList<>();
-            int per = test.floatsPerImage();
-            for (int g = 0; g < classes; g++) {
-                int gg = g;
-                int[] realIdx = IntStream.range(0, train.count()).filter(i -> train.grades()[i] == gg)
-                        .limit(GRID_PER_GRADE).toArray();
-                labels.add("grade " + g + " real");
-                rows.add(Arrays.stream(realIdx).mapToObj(i -> toImage(train.chw(), i, per)).toList());
-                int[] fakeIdx = IntStream.range(0, test.count()).filter(i -> test.grades()[i] == gg)
-                        .limit(GRID_PER_GRADE).toArray();
-                for (Map.Entry<ModelType, float[]> e : samples.entrySet()) {
-                    labels.add("grade " + g + " " + e.getKey());
-                    rows.add(Arrays.stream(fakeIdx).mapToObj(i -> toImage(e.getValue(), i, per)).toList());
-                }
-            }
-            return SampleGrid.png(SampleGrid.render(labels, rows, Math.max(64, train.size())));
-        }
-
-        private java.awt.image.BufferedImage toImage(float[] chw, int i, int per) {
-            return org.retinasynth.image.Img.toBufferedImage(Arrays.copyOfRange(chw, i * per, (i + 1) * per),
-                    train.size(), train.size());
-        }
-
-        // ---- bookkeeping -------------------------------------------------------------------
-
-        private void save(StudyRepository.Unit unit) {
-            studies.saveUnit(study.id(), unit);
-            done.put(unit.key(), unit);
-            unitsDoneNow++;
-        }
-
-        private void progress(String phase) {
-            int doneUnits = unitsDoneBefore + unitsDoneNow;
-            double elapsed = (System.nanoTime() - started) / 1e9;
-            Double eta = unitsDoneNow == 0 ? null : elapsed / unitsDoneNow * Math.max(0, totalUnits - doneUnits);
-            studies.progress(study.id(), phase, Math.min(doneUnits, totalUnits), eta);
-            log.info("study {}: {} ({}/{})", study.id(), phase, doneUnits, totalUnits);
-        }
-
-        private void checkCancelled() {
-            if (studies.cancelRequested(study.id())) {
-                throw new JobCancelled();
-            }
-        }
-
-        private Path replaceSaved(Path previous, ClassifierModel model) {
-            deleteTree(previous);
-            try {
-                Path dir = Files.createTempDirectory("retinasynth-clf-");
-                model.save(dir, Map.of("study", study.id()));
-                return dir;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            open.values().forEach(VaeModel::close);
-        }
-    }
-
-    // ---- small numerics --------------------------------------------------------------------
-
-    static int[] argmax(float[][] p) {
-        int[] out = new int[p.length];
-        for (int i = 0; i < p.length; i++) {
-            int best = 0;
-            for (int k = 1; k < p[i].length; k++) {
-                if (p[i][k] > p[i][best]) {
-                    best = k;
-                }
-            }
-            out[i] = best;
-        }
-        return out;
-    }
-
-    private static double crossEntropy(float[][] p, int[] truth) {
-        double s = 0;
-        for (int i = 0; i < p.length; i++) {
-            s -= Math.log(Math.max(p[i][truth[i]], 1e-7));
-        }
-        return s / p.length;
-    }
-
-    private static double mean(double[] v) {
-        return Arrays.stream(v).average().orElse(Double.NaN);
-    }
-
-    private static int[] zeros(int n) {
-        return new int[n];
-    }
-
-    private static double[][] rows(float[] flat, int d) {
-        double[][] out = new double[flat.length / d][d];
-        for (int i = 0; i < out.length; i++) {
-            for (int j = 0; j < d; j++) {
-                out[i][j] = flat[i * d + j];
-            }
-        }
-        return out;
-    }
-
-    private static double[][] toDouble(float[][] f) {
-        double[][] out = new double[f.length][];
-        for (int i = 0; i < f.length; i++) {
-            out[i] = new double[f[i].length];
-            for (int j = 0; j < f[i].length; j++) {
-                out[i][j] = f[i][j];
-            }
-        }
-        return out;
-    }
-
-    private static double[][] pick(double[][] x, int[] labels, int grade) {
-        return IntStream.range(0, x.length).filter(i -> labels[i] == grade).mapToObj(i -> x[i])
-                .toArray(double[][]::new);
-    }
-
-    private static double l2(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (a[i] - b[i]) * (a[i] - b[i]);
-        }
-        return Math.sqrt(s);
-    }
-
-    /** Mean distance of the clean test latents to their centroid: the unit latent stability is measured in. */
-    private static double spread(double[][] mu) {
-        double[] c = new double[mu[0].length];
-        for (double[] m : mu) {
-            for (int j = 0; j < c.length; j++) {
-                c[j] += m[j] / mu.length;
-            }
-        }
-        double s = 0;
-        for (double[] m : mu) {
-            s += l2(m, c);
-        }
-        return Math.max(s / mu.length, 1e-12);
-    }
-
-    private static int[] permutation(int n, Random random) {
-        int[] p = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp folder: the OS cleans it up
-        }
+        context.progress(new Progress(total - 1, total, "building the report", null, null));
+        log.info("study {}: building the report", study.id());
+        Owner owner = new Owner(study.ownerId(), null, false);
+        Dataset dataset = datasets.get(owner, study.datasetId());
+        // re-read: device, worker and start time were set by the first look, maybe on another worker
+        Study current = studies.find(study.id()).orElse(study);
+        double seconds = current.startedAt() == null ? 0
+                : java.time.Duration.between(current.startedAt(), JobStore.now()).toMillis() / 1e3;
+        String reportSha = reports.build(current, dataset, owner,
+                StudyImages.of(datasets.packed(owner, dataset.id(), Split.TRAIN)),
+                StudyImages.of(datasets.packed(owner, dataset.id(), Split.VAL)),
+                StudyImages.of(datasets.packed(owner, dataset.id(), Split.TEST)),
+                studies.units(study.id()), studies.unitWorkers(study.id()), seconds);
+        studies.reportDone(study.id(), reportSha);
+        return Outcome.DONE;
     }
 }

@@ -8,9 +8,11 @@ import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.jobs.JobQueue;
+import org.retinasynth.jobs.JobService;
+import org.retinasynth.jobs.JobState;
+import org.retinasynth.jobs.Page;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
-import org.retinasynth.training.JobState;
 import org.retinasynth.training.TrainingService;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.ObjectMapper;
@@ -19,20 +21,19 @@ import tools.jackson.databind.ObjectMapper;
 @Service
 public class StudyService {
 
-    public record Page(List<Study> items, int page, int size, long total) {
-    }
-
     private final StudyRepository studies;
     private final JobQueue queue;
+    private final JobService core;
     private final DatasetService datasets;
     private final TrainingService training;
     private final BlobStore blobs;
     private final ObjectMapper json;
 
-    StudyService(StudyRepository studies, JobQueue queue, DatasetService datasets, TrainingService training,
+    StudyService(StudyRepository studies, JobQueue queue, JobService core, DatasetService datasets, TrainingService training,
                  BlobStore blobs, ObjectMapper json) {
         this.studies = studies;
         this.queue = queue;
+        this.core = core;
         this.datasets = datasets;
         this.training = training;
         this.blobs = blobs;
@@ -59,7 +60,7 @@ public class StudyService {
         }
         String id = UUID.randomUUID().toString();
         studies.insert(id, owner.id(), spec);
-        queue.enqueue(StudyRunner.KIND, id);
+        queue.enqueue(StudyRunner.TYPE, id);
         return get(owner, id);
     }
 
@@ -67,39 +68,24 @@ public class StudyService {
         return studies.find(owner.id(), id).orElseThrow(() -> new NotFoundException("study", id));
     }
 
-    public Page list(Owner owner, JobState state, int page, int size) {
-        return new Page(studies.list(owner.id(), state, size, (long) page * size), page, size,
-                studies.count(owner.id(), state));
+    public Page<Study> list(Owner owner, JobState state, int page, int size) {
+        return studies.page(owner.id(), state, page, size);
     }
 
-    /** A queued study ends at once; a running one at its next batch. Finished studies cannot be cancelled. */
+    /** A queued study ends at once; a running one (and its units) at the next check. */
     public Study cancel(Owner owner, String id) {
-        JobState state = get(owner, id).state();
-        if (state.finished()) {
-            throw new ConflictException("study '" + id + "' already ended as " + state);
-        }
-        studies.requestCancel(id);
-        if (state == JobState.QUEUED) {
-            queue.remove(StudyRunner.KIND, id);
-            studies.finish(id, JobState.CANCELLED, "cancelled before it started", null);
-        }
+        core.cancel(owner, StudyRunner.TYPE, id);
         return get(owner, id);
     }
 
+    /**
+     * Deletes an ended study with its units. Content-addressed: a blob another study stored
+     * identically stays. Figures are left in the store, as no table records which reports share
+     * one (a loss curve of the same spec and seed).
+     */
     public void delete(Owner owner, String id) {
-        Study study = get(owner, id);
-        if (!study.state().finished()) {
-            throw new ConflictException("study '" + id + "' is " + study.state() + ": cancel it first");
-        }
-        List<String> owned = studies.blobs(id);
-        studies.delete(owner.id(), id);
-        // Content-addressed: a blob another study stored identically stays. Figures are left in the
-        // store, as no table records which reports share one (a loss curve of the same spec and seed).
-        for (String sha : owned) {
-            if (!studies.referencedBlob(sha)) {
-                blobs.delete(sha);
-            }
-        }
+        get(owner, id);
+        core.delete(owner, StudyRunner.TYPE, id, studies.blobs(id));
     }
 
     public StudyReport report(Owner owner, String id) {

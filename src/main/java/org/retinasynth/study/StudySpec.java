@@ -2,6 +2,7 @@ package org.retinasynth.study;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.retinasynth.training.ModelType;
 import org.retinasynth.corruption.CorruptionRegistry;
 import org.retinasynth.corruption.CorruptionSpec;
 
@@ -23,12 +24,13 @@ import org.retinasynth.corruption.CorruptionSpec;
  * @param representationCorruption the corruption for linear probe / stability / denoising; null = the DVAE's
  * @param robustnessCorruptions registered corruption names scored at 5 severities; null = all
  * @param iwaeSamples        importance samples per image for the log-likelihood estimate
+ * @param models             the generative model types to train and compare; null = VAE and DVAE
  */
 public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean allowTwoSeeds, double syntheticRatio,
                         List<Integer> augmentGrades, boolean balance, double temperature, boolean generativePerSeed,
                         Generative generative, Classifier classifier, String vaeJobId, String dvaeJobId,
                         CorruptionSpec representationCorruption, List<String> robustnessCorruptions,
-                        int iwaeSamples) {
+                        int iwaeSamples, List<ModelType> models) {
 
     /** The training sets a study compares. */
     public enum Arm {
@@ -128,7 +130,28 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
             }
         }
         check(p, iwaeSamples >= 1 && iwaeSamples <= 1024, "iwaeSamples must be 1-1024");
+        if (models != null && (models.isEmpty() || models.contains(null) || models.stream().distinct().count() != models.size())) {
+            p.add("models must list distinct model types (omit it for VAE and DVAE)");
+        } else if (arms != null) {
+            for (Arm arm : arms) {
+                ModelType source = StudyPlan.syntheticSource(arm);
+                if (source != null && !generativeModels().contains(source)) {
+                    p.add("arm " + arm + " adds " + source + " samples, so models must include " + source);
+                }
+            }
+        }
         return p;
+    }
+
+    /** Every arm that the given model types (null: VAE and DVAE) can feed. */
+    public static List<Arm> armsFor(List<ModelType> models) {
+        return java.util.Arrays.stream(Arm.values()).filter(a -> StudyPlan.syntheticSource(a) == null
+                || models == null || models.contains(StudyPlan.syntheticSource(a))).toList();
+    }
+
+    /** The generative model types the study trains and compares. */
+    public List<ModelType> generativeModels() {
+        return models != null ? models : List.of(ModelType.VAE, ModelType.DVAE);
     }
 
     /** Whether the VAE and DVAE are trained (or loaded) once per seed rather than once per study. */

@@ -1,13 +1,39 @@
 package org.retinasynth.training;
 
-import java.time.OffsetDateTime;
+import org.retinasynth.jobs.Job;
+import org.retinasynth.jobs.JobState;
 
-/** A job as stored: its spec, state and latest progress. */
-public record TrainingJob(String id, String ownerId, String datasetId, ModelType modelType, TrainingSpec spec,
-                          JobState state, int totalEpochs, int epoch, long step, int stepsPerEpoch,
-                          Double imagesPerSecond, Double etaSeconds, String device, String worker, Double bestValLoss,
-                          Integer bestEpoch, int attempts, boolean cancelRequested, String error,
-                          int checkpointEpoch, String checkpointSha256, String modelSha256,
-                          String reconstructionsSha256, String provenanceJson, OffsetDateTime createdAt,
-                          OffsetDateTime startedAt, OffsetDateTime finishedAt, OffsetDateTime updatedAt) {
+/**
+ * A training job: the common job row, its spec and what its epochs have left behind.
+ *
+ * @param epoch           epochs finished so far
+ * @param checkpointEpoch the epoch the stored checkpoint ends (0: none yet)
+ */
+public record TrainingJob(Job job, TrainingSpec spec, int epoch, int stepsPerEpoch, Double bestValLoss,
+                          Integer bestEpoch, int checkpointEpoch, String checkpointSha256, String modelSha256,
+                          String reconstructionsSha256, String provenanceJson) {
+
+    public String id() {
+        return job.id();
+    }
+
+    public String ownerId() {
+        return job.ownerId();
+    }
+
+    public JobState state() {
+        return job.state();
+    }
+
+    public String datasetId() {
+        return spec.datasetId();
+    }
+
+    public ModelType modelType() {
+        return spec.modelType();
+    }
+
+    public int totalEpochs() {
+        return spec.epochs();
+    }
 }

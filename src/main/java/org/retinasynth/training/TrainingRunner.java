@@ -10,8 +10,11 @@ import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.Split;
-import org.retinasynth.jobs.JobCancelled;
-import org.retinasynth.jobs.JobHandler;
+import org.retinasynth.jobs.JobContext;
+import org.retinasynth.jobs.JobKind;
+import org.retinasynth.jobs.JobService;
+import org.retinasynth.jobs.JobType;
+import org.retinasynth.jobs.Progress;
 import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.Owner;
@@ -28,22 +31,24 @@ import tools.jackson.databind.ObjectMapper;
  * most the epoch it was in.
  */
 @Component
-class TrainingRunner implements JobHandler {
+class TrainingRunner implements JobKind {
 
-    static final String KIND = "training-job";
+    static final JobType TYPE = new JobType("training-job", "training job", "training_jobs");
 
     private static final Logger log = LoggerFactory.getLogger(TrainingRunner.class);
     private static final int PICTURE_IMAGES = 8;
 
     private final TrainingJobRepository jobs;
+    private final JobService core;
     private final DatasetService datasets;
     private final BlobStore blobs;
     private final TrainingProperties properties;
     private final ObjectMapper json;
 
-    TrainingRunner(TrainingJobRepository jobs, DatasetService datasets, BlobStore blobs, TrainingProperties properties,
-                   ObjectMapper json) {
+    TrainingRunner(TrainingJobRepository jobs, JobService core, DatasetService datasets, BlobStore blobs,
+                   TrainingProperties properties, ObjectMapper json) {
         this.jobs = jobs;
+        this.core = core;
         this.datasets = datasets;
         this.blobs = blobs;
         this.properties = properties;
@@ -51,37 +56,18 @@ class TrainingRunner implements JobHandler {
     }
 
     @Override
-    public String kind() {
-        return KIND;
+    public JobType type() {
+        return TYPE;
     }
 
     @Override
-    public List<String> unfinishedIds() {
-        return jobs.unfinishedIds();
+    public Outcome run(JobContext context) {
+        TrainingJob job = jobs.find(context.id()).orElseThrow();
+        train(job, context);
+        return Outcome.DONE;
     }
 
-    @Override
-    public void run(String jobId, String worker) {
-        TrainingJob job = jobs.find(jobId).orElse(null);
-        if (job == null || job.state().finished()) {
-            return;
-        }
-        if (job.cancelRequested()) {
-            jobs.finish(jobId, JobState.CANCELLED, "cancelled before it started", null, null);
-            return;
-        }
-        long started = System.nanoTime();
-        try {
-            train(job, worker, started);
-        } catch (JobCancelled c) {
-            jobs.finish(jobId, JobState.CANCELLED, "cancelled by the owner", null, null);
-        } catch (RuntimeException | Error e) {
-            log.warn("training job {} failed", jobId, e);
-            jobs.finish(jobId, JobState.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage(), null, null);
-        }
-    }
-
-    private void train(TrainingJob job, String worker, long started) {
+    private void train(TrainingJob job, JobContext context) {
         TrainingSpec spec = job.spec();
         Owner owner = new Owner(job.ownerId(), null, false);
         Dataset dataset = datasets.get(owner, spec.datasetId());
@@ -96,9 +82,10 @@ class TrainingRunner implements JobHandler {
         Batches pictures = new Batches(val.count() > 0 ? val : train, spec.conditional());
 
         try (VaeModel model = openModel(job, spec, dataset.workingSize(), spec.conditional() ? classes : 0)) {
-            if (!jobs.markStarted(job.id(), model.device(), worker, steps)) {
+            if (!context.start(model.device(), (long) steps * spec.epochs())) {
                 return;
             }
+            jobs.stepsPerEpoch(job.id(), steps);
             VaeTrainer.train(spec, model, job.checkpointEpoch(), job.bestValLoss(), job.bestEpoch(), train, val,
                     new VaeTrainer.Listener() {
                         private long lastProgress;
@@ -106,14 +93,15 @@ class TrainingRunner implements JobHandler {
 
                         @Override
                         public boolean cancelled() {
-                            return jobs.cancelRequested(job.id());
+                            return context.cancelRequested();
                         }
 
                         @Override
                         public void progress(int epoch, long step, double rate, double eta) {
                             long now = System.nanoTime();
                             if (now - lastProgress > properties.progressSeconds() * 1_000_000_000L) {
-                                jobs.progress(job.id(), epoch, step, rate, eta);
+                                jobs.progress(job.id(), epoch, new Progress(step, (long) steps * spec.epochs(), null,
+                                        rate, eta));
                                 lastProgress = now;
                             }
                         }
@@ -131,9 +119,9 @@ class TrainingRunner implements JobHandler {
                             checkpointShown = checkpoint;
                         }
                     });
-            Map<String, Object> provenance = provenance(job, dataset, owner, model, started);
+            Map<String, Object> provenance = provenance(job, dataset, owner, model, context.startedNanos());
             String modelSha = saveModel(model, provenance);
-            jobs.finish(job.id(), JobState.SUCCEEDED, null, modelSha, json.writeValueAsString(provenance));
+            jobs.modelSaved(job.id(), modelSha, json.writeValueAsString(provenance));
         }
     }
 
@@ -143,8 +131,8 @@ class TrainingRunner implements JobHandler {
      * small and byte-identical across identical jobs, which could still be about to record one.
      */
     private void dropIfUnreferenced(String old, String current) {
-        if (old != null && !old.equals(current) && !jobs.referencedBlob(old)) {
-            blobs.delete(old);
+        if (old != null && !old.equals(current)) {
+            core.dropUnreferenced(List.of(old));
         }
     }
 

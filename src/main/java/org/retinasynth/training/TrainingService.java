@@ -6,6 +6,9 @@ import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.jobs.JobQueue;
+import org.retinasynth.jobs.JobService;
+import org.retinasynth.jobs.JobState;
+import org.retinasynth.jobs.Page;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
@@ -15,16 +18,16 @@ import org.springframework.stereotype.Service;
 @Service
 public class TrainingService {
 
-    public record Page(List<TrainingJob> items, int page, int size, long total) {
-    }
-
     private final TrainingJobRepository jobs;
+    private final JobService core;
     private final JobQueue queue;
     private final DatasetService datasets;
     private final BlobStore blobs;
 
-    TrainingService(TrainingJobRepository jobs, JobQueue queue, DatasetService datasets, BlobStore blobs) {
+    TrainingService(TrainingJobRepository jobs, JobService core, JobQueue queue, DatasetService datasets,
+                    BlobStore blobs) {
         this.jobs = jobs;
+        this.core = core;
         this.queue = queue;
         this.datasets = datasets;
         this.blobs = blobs;
@@ -40,7 +43,7 @@ public class TrainingService {
         }
         String id = UUID.randomUUID().toString();
         jobs.insert(id, owner.id(), spec);
-        queue.enqueue(TrainingRunner.KIND, id);
+        queue.enqueue(TrainingRunner.TYPE, id);
         return get(owner, id);
     }
 
@@ -48,35 +51,18 @@ public class TrainingService {
         return jobs.find(owner.id(), id).orElseThrow(() -> new NotFoundException("training job", id));
     }
 
-    public Page list(Owner owner, String datasetId, JobState state, ModelType model, int page, int size) {
-        return new Page(jobs.list(owner.id(), datasetId, state, model, size, (long) page * size), page, size,
-                jobs.count(owner.id(), datasetId, state, model));
+    public Page<TrainingJob> list(Owner owner, String datasetId, JobState state, ModelType model, int page, int size) {
+        return jobs.page(owner.id(), datasetId, state, model, page, size);
     }
 
     /** A queued job ends at once; a running one at its next batch. Finished jobs cannot be cancelled. */
     public TrainingJob cancel(Owner owner, String id) {
-        JobState state = get(owner, id).state();
-        if (state.finished()) {
-            throw new ConflictException("training job '" + id + "' already ended as " + state);
-        }
-        jobs.requestCancel(owner.id(), id);
-        if (state == JobState.QUEUED) {
-            queue.remove(TrainingRunner.KIND, id);
-        }
+        core.cancel(owner, TrainingRunner.TYPE, id);
         return get(owner, id);
     }
 
     public void delete(Owner owner, String id) {
-        TrainingJob job = get(owner, id);
-        if (!job.state().finished()) {
-            throw new ConflictException("training job '" + id + "' is " + job.state() + ": cancel it first");
-        }
-        jobs.delete(owner.id(), id);
-        for (String sha : new String[] {job.checkpointSha256(), job.modelSha256(), job.reconstructionsSha256()}) {
-            if (sha != null && !jobs.referencedBlob(sha)) {
-                blobs.delete(sha);
-            }
-        }
+        core.delete(owner, TrainingRunner.TYPE, id, jobs.blobs(get(owner, id)));
     }
 
     public List<EpochMetrics> metrics(Owner owner, String id) {

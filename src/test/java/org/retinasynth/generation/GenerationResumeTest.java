@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.retinasynth.security.ApiKeyService;
 import org.retinasynth.security.Owner;
 import org.retinasynth.testsupport.ApiTestSupport;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.JobRunner;
+import org.retinasynth.jobs.JobState;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,6 +25,8 @@ class GenerationResumeTest extends ApiTestSupport {
     GenerationService generations;
     @Autowired
     GenerationRunner runner;
+    @Autowired
+    JobRunner jobs;
     @Autowired
     JdbcClient jdbc;
 
@@ -61,15 +64,15 @@ class GenerationResumeTest extends ApiTestSupport {
         // as if the worker died after its second chunk: later rows gone, the job still RUNNING
         int chunk = g.plan().chunkSize();
         jdbc.sql("delete from generated_images where generation_id = ? and chunk >= 2").param(g.id()).update();
-        jdbc.sql("update generations set state = 'RUNNING', done_images = ?, finished_at = null where id = ?")
+        jdbc.sql("update jobs set state = 'RUNNING', done = ?, finished_at = null where id = ?")
                 .params(2 * chunk, g.id()).update();
         assertThat(shas(g.id())).hasSize(2 * chunk);
 
-        runner.run(g.id(), "test-worker");
+        assertThat(jobs.execute(runner, g.id(), "test-worker")).isTrue();
         Generation resumed = generations.get(owner, g.id());
         assertThat(resumed.state()).isEqualTo(JobState.SUCCEEDED);
-        assertThat(resumed.attempts()).isEqualTo(2);
-        assertThat(resumed.doneImages()).isEqualTo(300);
+        assertThat(resumed.job().attempts()).isEqualTo(2);
+        assertThat(resumed.job().progress().done()).isEqualTo(300);
         assertThat(shas(g.id())).isEqualTo(uninterrupted);
     }
 

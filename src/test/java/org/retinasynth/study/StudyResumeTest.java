@@ -8,6 +8,7 @@ import com.jayway.jsonpath.JsonPath;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.retinasynth.jobs.JobQueue;
 import org.retinasynth.testsupport.ApiTestSupport;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -20,7 +21,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class StudyResumeTest extends ApiTestSupport {
 
     @Autowired
-    StudyRunner runner;
+    JobQueue queue;
 
     @Autowired
     StudyRepository repository;
@@ -54,15 +55,22 @@ class StudyResumeTest extends ApiTestSupport {
                 "clf/REAL_DVAE/s0", "clf/REAL_DVAE/s1", "quality");
 
         // as if the worker had died after all but one unit: back to RUNNING, one unit lost
-        jdbc.sql("update studies set state = 'RUNNING', report_sha256 = null where id = ?").param(id).update();
+        jdbc.sql("update jobs set state = 'RUNNING', finished_at = null where id = ?").param(id).update();
+        jdbc.sql("update studies set report_sha256 = null where id = ?").param(id).update();
         jdbc.sql("delete from study_units where study_id = ? and unit_key = 'clf/REAL_DVAE/s1'").param(id).update();
         List<Object> stamps = jdbc.sql("select created_at from study_units where study_id = ? order by unit_key")
                 .param(id).query((rs, n) -> rs.getObject(1)).list();
-        runner.run(id, "test-worker");
+        queue.enqueue(StudyRunner.TYPE, id);
+        end = System.currentTimeMillis() + 180_000;
+        while (!repository.find(id).orElseThrow().state().finished() && System.currentTimeMillis() < end) {
+            Thread.sleep(200);
+        }
 
         Study resumed = repository.find(id).orElseThrow();
         assertThat(resumed.state().name()).as(String.valueOf(resumed.error())).isEqualTo("SUCCEEDED");
-        assertThat(resumed.attempts()).isEqualTo(2);
+        // the lost unit ran again as a child job of its own; nothing else was queued again
+        assertThat(jdbc.sql("select count(*) from jobs where parent_id = ?").param(id).query(Long.class).single())
+                .isEqualTo(before.size());
         Map<String, StudyRepository.Unit> after = repository.units(id);
         assertThat(after.keySet()).isEqualTo(before.keySet());
         // the kept units were not rewritten

@@ -1,0 +1,47 @@
+package org.retinasynth.jobs;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The life cycle every kind of job shares, in one place: load the row, end it if it was cancelled
+ * before it started, run the kind's body, and record how it ended. Workers call it for queued
+ * executions; a small generation calls it in the request thread.
+ */
+@Component
+public class JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    private final JobStore store;
+
+    JobRunner(JobStore store) {
+        this.store = store;
+    }
+
+    /** Runs one attempt; true when the job has ended (or is gone), false when it waits on its units. */
+    public boolean execute(JobKind kind, String id, String worker) {
+        Job job = store.find(id).orElse(null);
+        if (job == null || job.state().finished()) {
+            return true;
+        }
+        if (job.cancelRequested()) {
+            store.move(id, JobState.CANCELLED, job.state() == JobState.QUEUED ? "cancelled before it started"
+                    : "cancelled by the owner");
+            return true;
+        }
+        try {
+            if (kind.run(new JobContext(job, worker, store)) == JobKind.Outcome.WAITING) {
+                return false;
+            }
+            store.move(id, JobState.SUCCEEDED, null);
+        } catch (JobCancelled c) {
+            store.move(id, JobState.CANCELLED, "cancelled by the owner");
+        } catch (RuntimeException | Error e) {
+            log.warn("{} {} failed", kind.type().noun(), id, e);
+            store.move(id, JobState.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        return true;
+    }
+}

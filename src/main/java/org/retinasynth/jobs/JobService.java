@@ -1,0 +1,97 @@
+package org.retinasynth.jobs;
+
+import java.util.List;
+import org.retinasynth.common.ConflictException;
+import org.retinasynth.common.NotFoundException;
+import org.retinasynth.security.Owner;
+import org.retinasynth.storage.BlobStore;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * Get, cancel and delete with one meaning for every kind of job: another owner's job is absent
+ * (404); an ended job cannot be cancelled and a live one cannot be deleted (409); cancelling a
+ * queued job ends it at once, a running one at its next check, and a job's units with it;
+ * deleting removes its rows and units, then every blob it named that no row names any more.
+ */
+@Service
+public class JobService {
+
+    private final JobStore store;
+    private final JobQueue queue;
+    private final BlobStore blobs;
+    private final JdbcClient jdbc;
+
+    JobService(JobStore store, JobQueue queue, BlobStore blobs, JdbcClient jdbc) {
+        this.store = store;
+        this.queue = queue;
+        this.blobs = blobs;
+        this.jdbc = jdbc;
+    }
+
+    /** The common row of an owner's job of this type, or 404. */
+    public Job get(Owner owner, JobType type, String id) {
+        return store.find(id).filter(j -> j.ownerId().equals(owner.id()) && j.kind().equals(type.name()))
+                .orElseThrow(() -> new NotFoundException(type.noun(), id));
+    }
+
+    public void cancel(Owner owner, JobType type, String id) {
+        Job job = get(owner, type, id);
+        if (job.state().finished()) {
+            throw new ConflictException(type.noun() + " '" + id + "' already ended as " + job.state());
+        }
+        cancelUnits(id);
+        cancelQueued(job);
+    }
+
+    /** Flags a job and its units to stop, and ends at once those units no worker has taken yet. */
+    public void cancelUnits(String id) {
+        store.requestCancel(id);
+        for (Job unit : store.children(id)) {
+            cancelQueued(unit);
+        }
+    }
+
+    private void cancelQueued(Job job) {
+        if (job.state() == JobState.QUEUED) {
+            queue.remove(job.kind(), job.id());
+            store.cancelIfQueued(job.id(), "cancelled before it started");
+        }
+    }
+
+    /**
+     * Deletes an ended job; {@code named} are the blobs its rows (and its units' rows) point at,
+     * read by the kind before the rows go.
+     */
+    public void delete(Owner owner, JobType type, String id, List<String> named) {
+        Job job = get(owner, type, id);
+        if (!job.state().finished()) {
+            throw new ConflictException(type.noun() + " '" + id + "' is " + job.state() + ": cancel it first");
+        }
+        store.delete(id);
+        dropUnreferenced(named);
+    }
+
+    /**
+     * Deletes those of {@code shas} that no row names. Blobs are content-addressed, so two jobs (or
+     * a generated set and a dataset made from it) can share one.
+     */
+    public void dropUnreferenced(List<String> shas) {
+        for (String sha : shas) {
+            if (sha != null && !referenced(sha)) {
+                blobs.delete(sha);
+            }
+        }
+    }
+
+    public boolean referenced(String sha) {
+        return jdbc.sql("""
+                        select (select count(*) from training_jobs
+                                where checkpoint_sha256 = :s or model_sha256 = :s or reconstructions_sha256 = :s)
+                             + (select count(*) from generated_images where sha256 = :s)
+                             + (select count(*) from images where original_sha256 = :s or processed_sha256 = :s)
+                             + (select count(*) from study_units where blob_sha256 = :s)
+                             + (select count(*) from studies where report_sha256 = :s)""")
+                .param("s", sha).query(Long.class).single() > 0;
+    }
+}

@@ -1,0 +1,66 @@
+package org.retinasynth.study;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.retinasynth.study.StudySpec.Arm;
+import org.retinasynth.training.ModelType;
+
+/**
+ * The units a study is cut into and what each waits for: a generative model per type (per seed,
+ * or one per study), a classifier per arm and seed. An arm that adds synthetic images waits for
+ * its model; the REAL arm of seed 0 also scores the synthetic-data quality, so it waits for every
+ * model of seed 0. Units with nothing to wait for run at once, side by side on as many workers as
+ * there are.
+ */
+record StudyPlan(List<Unit> units) {
+
+    /** One unit: its key (stable; the report and a resumed study find results by it) and what it needs first. */
+    record Unit(String key, Set<String> needs) {
+    }
+
+    static StudyPlan of(StudySpec spec) {
+        List<Unit> units = new ArrayList<>();
+        Set<String> generative = new LinkedHashSet<>();
+        for (int seed = 0; seed < spec.seeds(); seed++) {
+            for (ModelType type : spec.generativeModels()) {
+                String key = generativeKey(spec, type, seed);
+                if (generative.add(key)) {
+                    units.add(new Unit(key, Set.of()));
+                }
+            }
+        }
+        for (int seed = 0; seed < spec.seeds(); seed++) {
+            for (Arm arm : spec.arms()) {
+                Set<String> needs = new LinkedHashSet<>();
+                ModelType source = syntheticSource(arm);
+                if (source != null) {
+                    needs.add(generativeKey(spec, source, seed));
+                }
+                if (arm == Arm.REAL && seed == 0) {
+                    spec.generativeModels().forEach(t -> needs.add(generativeKey(spec, t, 0)));
+                }
+                units.add(new Unit(classifierKey(arm, seed), needs));
+            }
+        }
+        return new StudyPlan(List.copyOf(units));
+    }
+
+    static String generativeKey(StudySpec spec, ModelType type, int seed) {
+        return "gen/" + type + "/" + (spec.generativeModelsPerSeed() ? "s" + seed : "all");
+    }
+
+    static String classifierKey(Arm arm, int seed) {
+        return "clf/" + arm + "/s" + seed;
+    }
+
+    /** The generative model whose samples an arm adds, or null for an arm of real images only. */
+    static ModelType syntheticSource(Arm arm) {
+        return switch (arm) {
+            case REAL_VAE -> ModelType.VAE;
+            case REAL_DVAE, SYNTHETIC_ONLY -> ModelType.DVAE;
+            case REAL, REAL_CLASSIC -> null;
+        };
+    }
+}
