@@ -16,7 +16,7 @@ import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.ApiKeyService;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
-import org.retinasynth.training.JobState;
+import org.retinasynth.jobs.JobState;
 import org.retinasynth.training.ModelArchive;
 import org.retinasynth.training.ModelType;
 import org.retinasynth.training.TrainingJob;
@@ -68,7 +68,7 @@ public final class GenerateBench {
             }
             job = training.get(owner, job.id());
             if (job.state() != JobState.SUCCEEDED) {
-                throw new IllegalStateException("bench model failed: " + job.error());
+                throw new IllegalStateException("bench model failed: " + job.job().error());
             }
 
             generations.create(owner, request(job.id(), properties.syncMaxImages(), 0)); // warm-up
@@ -112,9 +112,10 @@ public final class GenerateBench {
 
     private static void report(String label, Generation g, double seconds, long storeBytes) {
         System.out.printf(Locale.ROOT, "%s: %d images %dx%d in %.2f s = %.1f images/s end to end (job's own figure "
-                        + "%.1f images/s), %.1f KiB per PNG in the store%n", label, g.totalImages(), SIZE, SIZE,
-                seconds, g.totalImages() / seconds, g.imagesPerSecond() == null ? Double.NaN : g.imagesPerSecond(),
-                storeBytes / 1024.0 / g.totalImages());
+                        + "%.1f images/s), %.1f KiB per PNG in the store%n", label, g.plan().total(), SIZE, SIZE,
+                seconds, g.plan().total() / seconds,
+                g.job().progress().rate() == null ? Double.NaN : g.job().progress().rate(),
+                storeBytes / 1024.0 / g.plan().total());
     }
 
     /** n images spread evenly over the grades; distinct seeds so no PNG is already in the store. */

@@ -65,15 +65,15 @@ public final class StudyBench {
                             System.getProperty("study.likelihood", "BERNOULLI")),
                     new StudySpec.Classifier(i("clfEpochs", 30), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
                             i("patience", 6)),
-                    null, null, null, null, i("iwae", 32));
+                    null, null, null, null, i("iwae", 32), null);
             Study study = studies.create(owner, spec);
             String last = "";
             while (!study.state().finished()) {
                 Thread.sleep(5000);
                 study = studies.get(owner, study.id());
-                String line = String.format(Locale.ROOT, "%s %d/%d %s eta %s s", study.state(), study.step(),
-                        study.totalSteps(), study.phase(), study.etaSeconds() == null ? "?"
-                                : String.format(Locale.ROOT, "%.0f", study.etaSeconds()));
+                var p = study.job().progress();
+                String line = String.format(Locale.ROOT, "%s %d/%d %s", study.state(), p.done(), p.total(),
+                        p.phase());
                 if (!line.equals(last)) {
                     System.out.printf(Locale.ROOT, "[%6.0f s] %s%n", (System.nanoTime() - t0) / 1e9, line);
                     last = line;

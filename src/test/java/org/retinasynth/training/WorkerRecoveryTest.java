@@ -56,7 +56,7 @@ class WorkerRecoveryTest {
             try (ConfigurableApplicationContext survivor = context(db, dataDir)) {
                 awaitEnd(jdbc, job, "the job was not taken up again");
                 // the same spec and seed, never interrupted, on the surviving worker
-                Owner owner = new Owner(jdbc.sql("select owner_id from training_jobs where id = ?").param(job)
+                Owner owner = new Owner(jdbc.sql("select owner_id from jobs where id = ?").param(job)
                         .query(String.class).single(), "kill", false);
                 TrainingService training = survivor.getBean(TrainingService.class);
                 again = training.create(owner, training.get(owner, job).spec()).id();
@@ -64,7 +64,7 @@ class WorkerRecoveryTest {
             }
             assertThat(state(jdbc, job)).isEqualTo("SUCCEEDED");
             assertThat(state(jdbc, again)).isEqualTo("SUCCEEDED");
-            assertThat(jdbc.sql("select attempts from training_jobs where id = ?").param(job).query(Integer.class)
+            assertThat(jdbc.sql("select attempts from jobs where id = ?").param(job).query(Integer.class)
                     .single()).isEqualTo(2);
             List<Double> after = trainLosses(jdbc, job);
             assertThat(after).hasSize(6);
@@ -103,13 +103,13 @@ class WorkerRecoveryTest {
             }
             JdbcClient jdbc = a.getBean(JdbcClient.class);
             long end = System.currentTimeMillis() + 180_000;
-            while (jdbc.sql("select count(*) from training_jobs where state = 'SUCCEEDED'").query(Long.class).single() < 6) {
+            while (jdbc.sql("select count(*) from jobs where kind = 'training-job' and state = 'SUCCEEDED'").query(Long.class).single() < 6) {
                 assertThat(System.currentTimeMillis()).as("jobs did not all finish").isLessThan(end);
                 Thread.sleep(200);
             }
-            assertThat(jdbc.sql("select max(attempts) from training_jobs").query(Integer.class).single()).isEqualTo(1);
+            assertThat(jdbc.sql("select max(attempts) from jobs").query(Integer.class).single()).isEqualTo(1);
             assertThat(jdbc.sql("select count(*) from training_epochs").query(Long.class).single()).isEqualTo(12);
-            assertThat(jdbc.sql("select count(distinct worker) from training_jobs").query(Long.class).single())
+            assertThat(jdbc.sql("select count(distinct worker) from jobs").query(Long.class).single())
                     .as("both workers took jobs").isEqualTo(2);
         }
     }
@@ -146,7 +146,7 @@ class WorkerRecoveryTest {
     }
 
     private static String state(JdbcClient jdbc, String job) {
-        return jdbc.sql("select state from training_jobs where id = ?").param(job).query(String.class).single();
+        return jdbc.sql("select state from jobs where id = ?").param(job).query(String.class).single();
     }
 
     private static List<Double> trainLosses(JdbcClient jdbc, String job) {
