@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.common.ContentHash;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.ServiceProcess;
 import org.retinasynth.testsupport.TestFiles;
 
@@ -23,6 +24,7 @@ import org.retinasynth.testsupport.TestFiles;
  * restart the earlier upload is intact, the interrupted one is wholly absent (or, if it won the race,
  * wholly present), every referenced blob exists with the bytes its name promises, and no temp file is left.
  */
+@IntegrationTest
 class UploadCrashTest {
 
     private static final String BOUNDARY = "----retinasynth-crash-test";

@@ -27,6 +27,7 @@ import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequ
  * HTTP-level tests on the embedded default (file-based H2 and a blob store in a temp folder).
  * All subclasses share one application context; each test makes its own owners.
  */
+@IntegrationTest
 @SpringBootTest
 @AutoConfigureMockMvc
 public abstract class ApiTestSupport {
