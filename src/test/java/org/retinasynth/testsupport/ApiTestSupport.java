@@ -64,6 +64,16 @@ public abstract class ApiTestSupport {
         return JsonPath.read(r.getResponse().getContentAsString(), "$.id");
     }
 
+    /** A phantom dataset from {@code POST /datasets/demo} with the given request body; returns its id. */
+    protected String createDemoDataset(String key, String json) throws Exception {
+        MvcResult r = mvc.perform(as(key, post("/api/v1/datasets/demo").contentType(MediaType.APPLICATION_JSON)
+                .content(json))).andReturn();
+        if (r.getResponse().getStatus() != 201) {
+            throw new AssertionError("demo dataset failed: " + r.getResponse().getContentAsString());
+        }
+        return JsonPath.read(r.getResponse().getContentAsString(), "$.id");
+    }
+
     protected MockMultipartHttpServletRequestBuilder upload(String key, String path) {
         MockMultipartHttpServletRequestBuilder b = org.springframework.test.web.servlet.request.MockMvcRequestBuilders
                 .multipart(path);
