@@ -1,12 +1,10 @@
 package org.retinasynth.bench;
 
 import com.jayway.jsonpath.JsonPath;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.dataset.PhantomGenerator;
 import org.retinasynth.dataset.SampleGrid;
+import org.retinasynth.testsupport.MultipartBody;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -37,7 +36,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class LoadBench {
 
     private static final String KEY = "rsk_load-bench-key-000000000000000000";
-    private static final String BOUNDARY = "----retinasynth-load";
 
     record Sample(String op, int status, long nanos) {
     }
@@ -168,14 +166,9 @@ public final class LoadBench {
     }
 
     private static HttpRequest multipart(String url, String filename, byte[] png) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + filename
-                + "\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(png);
-        out.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
         return HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", KEY)
-                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build();
+                .header("Content-Type", MultipartBody.CONTENT_TYPE)
+                .POST(MultipartBody.file("files", filename, "image/png", png)).build();
     }
 
     private static HttpResponse<String> send(HttpClient http, HttpRequest request) throws Exception {

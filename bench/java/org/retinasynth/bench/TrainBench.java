@@ -11,6 +11,7 @@ import org.retinasynth.model.NonFiniteLossException;
 import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.model.VaeConfig;
 import org.retinasynth.model.VaeModel;
+import org.retinasynth.testsupport.TestImages;
 
 /**
  * Training/generation throughput of the default 64x64 model against the machine's measured
@@ -82,7 +83,7 @@ public final class TrainBench {
         int k = config.corruptedCopies();
         float[][] corrupted = new float[clean.length][];
         for (int i = 0; i < clean.length; i++) {
-            corrupted[i] = denoising ? noisy(clean[i], k, 0.1, i) : null;
+            corrupted[i] = denoising ? TestImages.noisy(clean[i], k, 0.1, i) : null;
         }
         FlopCounter.Flops flops = FlopCounter.count(config);
         long perImage = denoising ? flops.trainStepPerImage() : flops.trainStepPerImage(1, 1);
@@ -149,7 +150,7 @@ public final class TrainBench {
      */
     private static void leak(VaeConfig config, int batch, int steps) throws IOException {
         float[] clean = discs(batch, SIZE, 7);
-        float[] corrupted = noisy(clean, config.corruptedCopies(), 0.1, 7);
+        float[] corrupted = TestImages.noisy(clean, config.corruptedCopies(), 0.1, 7);
         try (VaeModel model = VaeModel.create(config, 1, null)) {
             long[] at100 = null;
             int skipped = 0;
@@ -236,18 +237,6 @@ public final class TrainBench {
                         out[(i * 3 + c) * plane + y * size + x] = (float) (rgb[c] * shade);
                     }
                 }
-            }
-        }
-        return out;
-    }
-
-    static float[] noisy(float[] clean, int copies, double sigma, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] out = new float[clean.length * copies];
-        for (int k = 0; k < copies; k++) {
-            for (int i = 0; i < clean.length; i++) {
-                double v = clean[i] + sigma * rng.nextGaussian();
-                out[k * clean.length + i] = (float) Math.min(1, Math.max(0, v));
             }
         }
         return out;

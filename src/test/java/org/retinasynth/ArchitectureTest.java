@@ -1,13 +1,16 @@
 package org.retinasynth;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** Holds the arrows of shared/DESIGN.md in place: data flows one way, the API edge is a leaf. */
+/** Holds the package arrows in place: data flows one way, the API edge is a leaf. */
 @AnalyzeClasses(packages = "org.retinasynth", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -54,4 +57,30 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule awsSdkStaysInStorage = noClasses().that().resideOutsideOfPackage("org.retinasynth.storage..")
             .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..");
+
+    /**
+     * A cycle between two packages makes them one unit in all but name. Job kinds meet the queue
+     * only through {@code JobHandler}, so the queue's wiring to its handlers is Spring's, not a class
+     * dependency, and is not what this rule sees.
+     */
+    @ArchTest
+    static final ArchRule packagesAreFreeOfCycles = slices().matching("org.retinasynth.(*)..").should().beFreeOfCycles();
+
+    /** Metrics only compute: training scores epochs with them, so they must not reach back into any job. */
+    @ArchTest
+    static final ArchRule metricsArePure = noClasses().that().resideInAPackage("org.retinasynth.metrics..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "org.retinasynth.jobs..",
+                    "org.retinasynth.training..", "org.retinasynth.study..", "org.retinasynth.model..",
+                    "org.retinasynth.dataset..");
+
+    @ArchTest
+    static final ArchRule modelKnowsNoJobs = noClasses().that().resideInAPackage("org.retinasynth.model..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.retinasynth.jobs..", "org.retinasynth.api..",
+                    "org.retinasynth.study..", "org.retinasynth.training..");
+
+    /** Every capability exchanges images, so the image type may not depend on any of them. */
+    @ArchTest
+    static final ArchRule imageIsALeaf = noClasses().that().resideInAPackage("org.retinasynth.image..")
+            .should().dependOnClassesThat(resideInAPackage("org.retinasynth..")
+                    .and(not(resideInAPackage("org.retinasynth.image.."))));
 }

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.security.ApiKeyFilter;
 import org.retinasynth.security.ApiKeyService;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -26,6 +27,7 @@ import org.springframework.test.web.servlet.MockMvc;
  * PostgreSQL goes away (connections refused, open ones killed): requests get 503 problem+json with
  * Retry-After and readiness goes DOWN; when it comes back the service recovers with no restart.
  */
+@IntegrationTest
 @SpringBootTest
 @AutoConfigureMockMvc
 class DatabaseOutageTest {

@@ -46,11 +46,8 @@ class GenerationApiTest extends ApiTestSupport {
             return;
         }
         String k = newOwnerKey();
-        String body = mvc.perform(as(k, post("/api/v1/datasets/demo").contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"name\":\"gen-demo\",\"countsPerGrade\":" + Arrays.toString(PER_GRADE)
-                                + ",\"imageSize\":64,\"workingSize\":" + SIZE + ",\"seed\":3}")))
-                .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString();
-        dataset = JsonPath.read(body, "$.id");
+        dataset = createDemoDataset(k, "{\"name\":\"gen-demo\",\"countsPerGrade\":" + Arrays.toString(PER_GRADE)
+                + ",\"imageSize\":64,\"workingSize\":" + SIZE + ",\"seed\":3}");
         conditional = train(k, true);
         unconditional = train(k, false);
         key = k;

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.security.ApiKeyFilter;
 import org.retinasynth.security.ApiKeyService;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.retinasynth.testsupport.TestFiles;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 /** The same API on real PostgreSQL: migrations, owner scoping, uploads and statistics. */
+@IntegrationTest
 @SpringBootTest
 @AutoConfigureMockMvc
 class PostgresApiTest {

@@ -27,11 +27,8 @@ class StudyApiTest extends ApiTestSupport {
     private static final List<String> ARMS = List.of("REAL", "REAL_CLASSIC", "REAL_VAE", "REAL_DVAE", "SYNTHETIC_ONLY");
 
     private String demo(String key) throws Exception {
-        String body = mvc.perform(as(key, post("/api/v1/datasets/demo").contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"name\":\"study-demo\",\"countsPerGrade\":[12,12,12,12,12],\"imageSize\":40,"
-                                + "\"workingSize\":28,\"seed\":3,\"valFraction\":0.2,\"testFraction\":0.3}")))
-                .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString();
-        return JsonPath.read(body, "$.id");
+        return createDemoDataset(key, "{\"name\":\"study-demo\",\"countsPerGrade\":[12,12,12,12,12],\"imageSize\":40,"
+                + "\"workingSize\":28,\"seed\":3,\"valFraction\":0.2,\"testFraction\":0.3}");
     }
 
     private static String spec(String dataset) {

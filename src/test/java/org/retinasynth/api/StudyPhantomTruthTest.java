@@ -21,11 +21,8 @@ class StudyPhantomTruthTest extends ApiTestSupport {
     @Test
     void classifierLearnsTheGradesAndTheDvaeResistsItsNoiseBetterThanTheVae() throws Exception {
         String key = newOwnerKey();
-        String body = mvc.perform(as(key, post("/api/v1/datasets/demo").contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"name\":\"truth\",\"countsPerGrade\":[30,30,30,30,30],\"imageSize\":48,"
-                                + "\"workingSize\":32,\"seed\":21,\"valFraction\":0.15,\"testFraction\":0.3}")))
-                .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString();
-        String dataset = JsonPath.read(body, "$.id");
+        String dataset = createDemoDataset(key, "{\"name\":\"truth\",\"countsPerGrade\":[30,30,30,30,30],\"imageSize\":48,"
+                + "\"workingSize\":32,\"seed\":21,\"valFraction\":0.15,\"testFraction\":0.3}");
         String created = mvc.perform(as(key, post("/api/v1/studies").contentType(MediaType.APPLICATION_JSON)
                         .content("{\"datasetId\":\"" + dataset + "\",\"arms\":[\"REAL\"],\"seeds\":2,"
                                 + "\"allowTwoSeeds\":true,\"generativePerSeed\":false,"

@@ -20,12 +20,9 @@ import org.springframework.http.MediaType;
 class TrainingApiTest extends ApiTestSupport {
 
     private String demo(String key, String name, int perGrade) throws Exception {
-        String body = mvc.perform(as(key, post("/api/v1/datasets/demo").contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"name\":\"" + name + "\",\"countsPerGrade\":[" + perGrade + "," + perGrade + ","
-                                + perGrade + "," + perGrade + "," + perGrade + "],\"imageSize\":64,\"workingSize\":28,"
-                                + "\"seed\":11}")))
-                .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString();
-        return JsonPath.read(body, "$.id");
+        return createDemoDataset(key, "{\"name\":\"" + name + "\",\"countsPerGrade\":[" + perGrade + "," + perGrade + ","
+                + perGrade + "," + perGrade + "," + perGrade + "],\"imageSize\":64,\"workingSize\":28,"
+                + "\"seed\":11}");
     }
 
     private String submit(String key, String json) throws Exception {

@@ -3,9 +3,7 @@ package org.retinasynth.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.common.ContentHash;
+import org.retinasynth.testsupport.IntegrationTest;
+import org.retinasynth.testsupport.MultipartBody;
 import org.retinasynth.testsupport.ServiceProcess;
 import org.retinasynth.testsupport.TestFiles;
 
@@ -23,23 +23,13 @@ import org.retinasynth.testsupport.TestFiles;
  * restart the earlier upload is intact, the interrupted one is wholly absent (or, if it won the race,
  * wholly present), every referenced blob exists with the bytes its name promises, and no temp file is left.
  */
+@IntegrationTest
 class UploadCrashTest {
-
-    private static final String BOUNDARY = "----retinasynth-crash-test";
-
-    private static byte[] multipart(String filename, byte[] file) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
-                + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(file);
-        out.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
-    }
 
     private static HttpRequest.Builder uploadZip(ServiceProcess s, String dataset, byte[] zip) {
         return HttpRequest.newBuilder(s.uri("/api/v1/datasets/" + dataset + "/zip"))
-                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart("set.zip", zip)));
+                .header("Content-Type", MultipartBody.CONTENT_TYPE)
+                .POST(MultipartBody.file("file", "set.zip", "application/zip", zip));
     }
 
     private static byte[] phantoms(int n, int size, long seed) {

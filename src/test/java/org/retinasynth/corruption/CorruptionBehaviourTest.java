@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.retinasynth.testsupport.TestImages;
 
 /** Each corruption does what its description says, measured on synthetic images. */
 class CorruptionBehaviourTest {

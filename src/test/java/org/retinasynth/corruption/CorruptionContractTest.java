@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.retinasynth.testsupport.TestImages;
 
 /** The {@link Corruption} contract, checked for every registered corruption. */
 class CorruptionContractTest {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.retinasynth.testsupport.TestImages;
 
 /** The fast blur implementations against brute-force 2D convolution with replicated borders. */
 class CorruptionFiltersTest {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.jobs.JobQueue;
 import org.retinasynth.storage.MinioBlobStoreContractTest;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -33,6 +34,7 @@ import org.testcontainers.containers.MinIOContainer;
  * never runs; the worker runs it; the API then serves the model the worker wrote. With a Docker
  * engine present, PostgreSQL and the bucket are containers (PostgreSQL, MinIO) instead.
  */
+@IntegrationTest
 class ApiAndWorkerRolesTest {
 
     private static final String KEY = "rsk_api-worker-roles-test-key-0123456789";

@@ -10,12 +10,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.ServiceProcess;
 
 /**
  * kill -9 of the only worker in the middle of a generation job on the embedded default: after a
  * restart the job is taken up again, finishes with exactly the images asked for, and its ZIP holds them all.
  */
+@IntegrationTest
 class GenerationCrashTest {
 
     private static final String[] FAST_REVIVAL = {"--retinasynth.jobs.heartbeat-seconds=1",

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.security.ApiKeyFilter;
 import org.retinasynth.security.ApiKeyService;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -23,6 +24,7 @@ import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 /** Generation's SQL on real PostgreSQL: the V3 tables, the job path, shared blobs on delete. */
+@IntegrationTest
 @SpringBootTest
 @AutoConfigureMockMvc
 class GenerationPostgresTest {

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.retinasynth.testsupport.TestImages;
 
 class ClassifierModelTest {
 
@@ -23,7 +24,7 @@ class ClassifierModelTest {
 
     /** Grade 0 (no lesions) as class 0 against grade 4 (eight dark dots) as class 1. */
     private static int[] twoGrades(int n, long seed) {
-        int[] g = SyntheticFundus.grades(n, seed);
+        int[] g = TestImages.randomGrades(n, seed);
         for (int i = 0; i < n; i++) {
             g[i] = g[i] % 2;
         }
@@ -35,7 +36,7 @@ class ClassifierModelTest {
         for (int i = 0; i < classes.length; i++) {
             grades[i] = classes[i] * 4;
         }
-        return SyntheticFundus.batch(classes.length, SIZE, grades, seed);
+        return TestImages.fundusBatch(classes.length, SIZE, grades, seed);
     }
 
     @Test
@@ -43,7 +44,7 @@ class ClassifierModelTest {
         for (int size : new int[] {28, 30, 96, 200}) {
             ClassifierConfig c = new ClassifierConfig(size, 3, 5, 16, 0, 0);
             try (ClassifierModel m = ClassifierModel.create(c, 1, "cpu")) {
-                float[] x = SyntheticFundus.batch(3, size, new int[] {0, 2, 4}, 5);
+                float[] x = TestImages.fundusBatch(3, size, new int[] {0, 2, 4}, 5);
                 float[][] p = m.predictProba(x, 3);
                 assertThat(p).hasNumberOfRows(3);
                 for (float[] row : p) {
@@ -98,8 +99,8 @@ class ClassifierModelTest {
             List<Double> losses = new ArrayList<>();
             try (ClassifierModel m = ClassifierModel.create(small(5, 0.5), 42, "cpu")) {
                 for (int step = 0; step < 3; step++) {
-                    int[] g = SyntheticFundus.grades(8, step);
-                    losses.add(m.trainStep(SyntheticFundus.batch(8, SIZE, g, step), g, null, 8));
+                    int[] g = TestImages.randomGrades(8, step);
+                    losses.add(m.trainStep(TestImages.fundusBatch(8, SIZE, g, step), g, null, 8));
                 }
             }
             runs.add(losses);
@@ -112,7 +113,7 @@ class ClassifierModelTest {
     @Test
     void classWeightsWeightTheMean() {
         int[] g = {0, 1, 1, 1};
-        float[] x = SyntheticFundus.batch(4, SIZE, new int[] {0, 4, 4, 4}, 3);
+        float[] x = TestImages.fundusBatch(4, SIZE, new int[] {0, 4, 4, 4}, 3);
         double plain;
         double scaled;
         double zeroed;
@@ -141,13 +142,13 @@ class ClassifierModelTest {
 
     @Test
     void saveLoadRoundTripGivesIdenticalPredictions(@TempDir Path dir) {
-        float[] x = SyntheticFundus.batch(6, SIZE, new int[] {0, 1, 2, 3, 4, 0}, 11);
+        float[] x = TestImages.fundusBatch(6, SIZE, new int[] {0, 1, 2, 3, 4, 0}, 11);
         float[][] before;
         float[][] featuresBefore;
         try (ClassifierModel m = ClassifierModel.create(small(5, 0.2), 3, "cpu")) {
             for (int step = 0; step < 3; step++) {
-                int[] g = SyntheticFundus.grades(8, step);
-                m.trainStep(SyntheticFundus.batch(8, SIZE, g, step), g, null, 8);
+                int[] g = TestImages.randomGrades(8, step);
+                m.trainStep(TestImages.fundusBatch(8, SIZE, g, step), g, null, 8);
             }
             before = m.predictProba(x, 6);
             featuresBefore = m.features(x, 6);
@@ -164,10 +165,10 @@ class ClassifierModelTest {
 
     @Test
     void predictionsDoNotDependOnTheBatchTheyAreIn() {
-        float[] x = SyntheticFundus.batch(6, SIZE, new int[] {0, 1, 2, 3, 4, 0}, 11);
+        float[] x = TestImages.fundusBatch(6, SIZE, new int[] {0, 1, 2, 3, 4, 0}, 11);
         try (ClassifierModel m = ClassifierModel.create(small(5, 0), 3, "cpu")) {
-            int[] g = SyntheticFundus.grades(8, 1);
-            m.trainStep(SyntheticFundus.batch(8, SIZE, g, 1), g, null, 8);
+            int[] g = TestImages.randomGrades(8, 1);
+            m.trainStep(TestImages.fundusBatch(8, SIZE, g, 1), g, null, 8);
             float[][] all = m.predictProba(x, 6);
             float[] first = new float[3 * SIZE * SIZE];
             System.arraycopy(x, 0, first, 0, first.length);

@@ -3,6 +3,7 @@ package org.retinasynth.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.retinasynth.testsupport.TestImages;
 
 /**
  * The point of the DVAE: trained on noisy inputs with the clean image as target (K=2 corrupted
@@ -22,30 +23,30 @@ class DenoisingCriterionTest {
         VaeConfig base = VaeConfig.defaults(SIZE).withWidth(16, 16);
         float[][] train = new float[16][];
         for (int i = 0; i < train.length; i++) {
-            train[i] = SyntheticFundus.batch(BATCH, SIZE, null, seed * 1000 + i);
+            train[i] = TestImages.fundusBatch(BATCH, SIZE, null, seed * 1000 + i);
         }
-        float[] testClean = SyntheticFundus.batch(64, SIZE, null, seed * 1000 + 999);
-        float[] testNoisy = SyntheticFundus.noisy(testClean, 1, NOISE, seed + 7);
+        float[] testClean = TestImages.fundusBatch(64, SIZE, null, seed * 1000 + 999);
+        float[] testNoisy = TestImages.noisy(testClean, 1, NOISE, seed + 7);
 
         double dvaePsnr;
         try (VaeModel dvae = VaeModel.create(base.withSamples(2, 1), seed, "cpu")) {
             for (int step = 0; step < steps; step++) {
                 float[] clean = train[step % train.length];
-                float[] corrupted = SyntheticFundus.noisy(clean, 2, NOISE, seed * 100_000 + step);
+                float[] corrupted = TestImages.noisy(clean, 2, NOISE, seed * 100_000 + step);
                 dvae.trainStep(clean, corrupted, null, BATCH, Math.min(1.0, step / 100.0));
             }
-            dvaePsnr = SyntheticFundus.psnr(dvae.reconstruct(testNoisy, null, 64), testClean);
+            dvaePsnr = TestImages.psnr(dvae.reconstruct(testNoisy, null, 64), testClean);
         }
         double vaePsnr;
         try (VaeModel vae = VaeModel.create(base, seed, "cpu")) {
             for (int step = 0; step < steps; step++) {
                 float[] clean = train[step % train.length];
-                float[] noisy = SyntheticFundus.noisy(clean, 1, NOISE, seed * 100_000 + step);
+                float[] noisy = TestImages.noisy(clean, 1, NOISE, seed * 100_000 + step);
                 vae.trainStep(noisy, null, null, BATCH, Math.min(1.0, step / 100.0));
             }
-            vaePsnr = SyntheticFundus.psnr(vae.reconstruct(testNoisy, null, 64), testClean);
+            vaePsnr = TestImages.psnr(vae.reconstruct(testNoisy, null, 64), testClean);
         }
-        return new Outcome(SyntheticFundus.psnr(testNoisy, testClean), dvaePsnr, vaePsnr);
+        return new Outcome(TestImages.psnr(testNoisy, testClean), dvaePsnr, vaePsnr);
     }
 
     @Test

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import org.retinasynth.testsupport.TestImages;
 
 class ImportanceWeightedLikelihoodTest {
 
@@ -22,8 +23,8 @@ class ImportanceWeightedLikelihoodTest {
         VaeModel model = VaeModel.create(config, 3, "cpu");
         model.setLearningRate(2e-3);
         for (int step = 0; step < steps; step++) {
-            int[] g = SyntheticFundus.grades(16, step % 4);
-            float[] x = SyntheticFundus.batch(16, SIZE, g, step % 4);
+            int[] g = TestImages.randomGrades(16, step % 4);
+            float[] x = TestImages.fundusBatch(16, SIZE, g, step % 4);
             model.trainStep(x, null, config.numClasses() > 0 ? g : null, 16, 1.0);
         }
         return model;
@@ -42,7 +43,7 @@ class ImportanceWeightedLikelihoodTest {
     void oneSampleMatchesTheBoundAndMoreSamplesRaiseIt(VaeConfig.Likelihood likelihood) {
         VaeConfig config = VaeConfig.defaults(SIZE).withWidth(8, 16).withLikelihood(likelihood);
         try (VaeModel model = trained(config, 20)) {
-            float[] x = SyntheticFundus.batch(N, SIZE, null, 777);
+            float[] x = TestImages.fundusBatch(N, SIZE, null, 777);
             float[] copies = new float[SEEDS * x.length];
             for (int s = 0; s < SEEDS; s++) {
                 System.arraycopy(x, 0, copies, s * x.length, x.length);
@@ -83,7 +84,7 @@ class ImportanceWeightedLikelihoodTest {
         VaeConfig config = VaeConfig.defaults(SIZE).withLikelihood(likelihood);
         int outC = likelihood == VaeConfig.Likelihood.GAUSSIAN_LEARNED ? 6 : 3;
         try (NDManager m = TorchRuntime.engine().newBaseManager(ai.djl.Device.cpu())) {
-            NDArray clean = m.create(SyntheticFundus.batch(4, SIZE, null, 1), new Shape(4, 3, SIZE, SIZE));
+            NDArray clean = m.create(TestImages.fundusBatch(4, SIZE, null, 1), new Shape(4, 3, SIZE, SIZE));
             NDArray out = m.randomNormal(new Shape(3 * 4, outC, SIZE, SIZE));
             NDArray perSample = VaeObjective.logLikelihood(out, clean, config);
             assertThat(perSample.getShape()).isEqualTo(new Shape(3, 4));
@@ -97,8 +98,8 @@ class ImportanceWeightedLikelihoodTest {
     void conditionalDeterministicAndIndependentOfChunking() {
         VaeConfig config = VaeConfig.defaults(SIZE).withWidth(8, 16).withNumClasses(5);
         try (VaeModel model = trained(config, 3)) {
-            int[] g = SyntheticFundus.grades(6, 9);
-            float[] x = SyntheticFundus.batch(6, SIZE, g, 9);
+            int[] g = TestImages.randomGrades(6, 9);
+            float[] x = TestImages.fundusBatch(6, SIZE, g, 9);
             double[] a = model.importanceWeightedLogLikelihood(x, g, 6, 10, 5);
             assertThat(a).hasSize(6).doesNotContain(Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
             assertThat(model.importanceWeightedLogLikelihood(x, g, 6, 10, 5)).containsExactly(a);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.retinasynth.testsupport.TestImages;
 
 class VaeModelShapesTest {
 
@@ -22,7 +23,7 @@ class VaeModelShapesTest {
                 .withLikelihood(likelihood).withSamples(2, 2);
         int b = 3;
         int[] labels = classes == 0 ? null : new int[] {0, 4, 2};
-        float[] x = SyntheticFundus.batch(b, size, labels, 1);
+        float[] x = TestImages.fundusBatch(b, size, labels, 1);
         int per = 3 * size * size;
         try (VaeModel model = VaeModel.create(config, 7, "cpu")) {
             assertThat(model.device()).isEqualTo("cpu");
@@ -41,7 +42,7 @@ class VaeModelShapesTest {
             assertThat(model.sample(2, classes == 0 ? null : new int[] {1, 3}, 1.0, 5))
                     .containsExactly(s);
 
-            float[] noisy = SyntheticFundus.noisy(x, 2, 0.2, 3);
+            float[] noisy = TestImages.noisy(x, 2, 0.2, 3);
             VaeModel.StepResult r = model.trainStep(x, noisy, labels, b, 0.5);
             assertThat(r.loss()).isFinite();
             assertThat(r.kl()).isGreaterThanOrEqualTo(0);

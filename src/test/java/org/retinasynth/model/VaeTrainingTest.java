@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.retinasynth.testsupport.TestImages;
 
 class VaeTrainingTest {
 
@@ -36,7 +37,7 @@ class VaeTrainingTest {
             double last = 0;
             for (int step = 0; step < 100; step++) {
                 float[] clean = data[step % data.length];
-                float[] noisy = SyntheticFundus.noisy(clean, 2, 0.1, step);
+                float[] noisy = TestImages.noisy(clean, 2, 0.1, step);
                 VaeModel.StepResult r = model.trainStep(clean, noisy, null, BATCH, 1.0);
                 assertThat(r.loss()).isFinite();
                 if (step < 10) {
@@ -71,9 +72,9 @@ class VaeTrainingTest {
             List<Double> losses = new ArrayList<>();
             try (VaeModel model = VaeModel.create(config, 42, "cpu")) {
                 for (int step = 0; step < 5; step++) {
-                    int[] labels = SyntheticFundus.grades(BATCH, step);
-                    float[] clean = SyntheticFundus.batch(BATCH, SIZE, labels, step);
-                    float[] noisy = SyntheticFundus.noisy(clean, 2, 0.2, step);
+                    int[] labels = TestImages.randomGrades(BATCH, step);
+                    float[] clean = TestImages.fundusBatch(BATCH, SIZE, labels, step);
+                    float[] noisy = TestImages.noisy(clean, 2, 0.2, step);
                     VaeModel.StepResult r = model.trainStep(clean, step % 2 == 0 ? noisy : null,
                             labels, BATCH, 0.5);
                     losses.add(r.loss());
@@ -86,9 +87,9 @@ class VaeTrainingTest {
         assertThat(runs.get(1)).containsExactlyElementsOf(runs.get(0));
 
         try (VaeModel other = VaeModel.create(config, 43, "cpu")) {
-            int[] labels = SyntheticFundus.grades(BATCH, 0);
-            float[] clean = SyntheticFundus.batch(BATCH, SIZE, labels, 0);
-            double loss = other.trainStep(clean, SyntheticFundus.noisy(clean, 2, 0.2, 0), labels,
+            int[] labels = TestImages.randomGrades(BATCH, 0);
+            float[] clean = TestImages.fundusBatch(BATCH, SIZE, labels, 0);
+            double loss = other.trainStep(clean, TestImages.noisy(clean, 2, 0.2, 0), labels,
                     BATCH, 0.5).loss();
             assertThat(loss).isNotEqualTo(runs.get(0).get(0));
         }
@@ -97,8 +98,8 @@ class VaeTrainingTest {
     @Test
     void saveThenLoadGivesIdenticalReconstructions(@TempDir Path dir) throws Exception {
         VaeConfig config = small().withNumClasses(5).withLikelihood(VaeConfig.Likelihood.GAUSSIAN_LEARNED);
-        int[] labels = SyntheticFundus.grades(BATCH, 1);
-        float[] clean = SyntheticFundus.batch(BATCH, SIZE, labels, 1);
+        int[] labels = TestImages.randomGrades(BATCH, 1);
+        float[] clean = TestImages.fundusBatch(BATCH, SIZE, labels, 1);
         float[] before;
         float[][] encodedBefore;
         float[] samplesBefore;
@@ -174,15 +175,15 @@ class VaeTrainingTest {
 
     private static double dvaeStep(VaeModel model, float[][] data, int step) {
         float[] clean = data[step % data.length];
-        return model.trainStep(clean, SyntheticFundus.noisy(clean, 2, 0.1, step), null, BATCH, 1.0).loss();
+        return model.trainStep(clean, TestImages.noisy(clean, 2, 0.1, step), null, BATCH, 1.0).loss();
     }
 
     @Test
     void microBatchesGiveTheSameEvaluationAndAFiniteStep() {
         VaeConfig config = small().withNumClasses(5).withSamples(2, 2);
-        int[] labels = SyntheticFundus.grades(BATCH, 4);
-        float[] clean = SyntheticFundus.batch(BATCH, SIZE, labels, 4);
-        float[] noisy = SyntheticFundus.noisy(clean, 2, 0.2, 4);
+        int[] labels = TestImages.randomGrades(BATCH, 4);
+        float[] clean = TestImages.fundusBatch(BATCH, SIZE, labels, 4);
+        float[] noisy = TestImages.noisy(clean, 2, 0.2, 4);
         try (VaeModel model = VaeModel.create(config, 8, "cpu")) {
             model.trainStep(clean, noisy, labels, BATCH, 1.0);
             VaeModel.Evaluation whole = model.evaluate(clean, noisy, labels, BATCH);
@@ -206,7 +207,7 @@ class VaeTrainingTest {
     @Test
     void nonFiniteInputIsRejectedBeforeTraining() {
         try (VaeModel model = VaeModel.create(small(), 8, "cpu")) {
-            float[] clean = SyntheticFundus.batch(2, SIZE, null, 1);
+            float[] clean = TestImages.fundusBatch(2, SIZE, null, 1);
             clean[17] = Float.NaN;
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.trainStep(clean, null, null, 2, 1))
                     .isInstanceOf(IllegalArgumentException.class)
@@ -218,7 +219,7 @@ class VaeTrainingTest {
     @Test
     void aDivergingStepThrowsAndLeavesTheModelAsItWas() {
         try (VaeModel model = VaeModel.create(small(), 8, "cpu")) {
-            float[] clean = SyntheticFundus.batch(BATCH, SIZE, null, 1);
+            float[] clean = TestImages.fundusBatch(BATCH, SIZE, null, 1);
             model.setLearningRate(1e30); // every weight moves by ~1e30: the next loss overflows
             model.trainStep(clean, null, null, BATCH, 1.0);
             model.setLearningRate(1e-3);
@@ -238,7 +239,7 @@ class VaeTrainingTest {
         float[][] d = new float[batches][];
         SplittableRandom rng = new SplittableRandom(3);
         for (int i = 0; i < batches; i++) {
-            d[i] = SyntheticFundus.batch(BATCH, SIZE, null, rng.nextLong());
+            d[i] = TestImages.fundusBatch(BATCH, SIZE, null, rng.nextLong());
         }
         return d;
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinasynth.RetinaSynthApplication;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -16,6 +17,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** A fresh embedded install prints one admin key, once; the next start prints none and the key still works. */
+@IntegrationTest
 @ExtendWith(OutputCaptureExtension.class)
 class FirstKeyBootstrapTest {
 

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.MinIOContainer;
 
@@ -13,6 +14,7 @@ import org.testcontainers.containers.MinIOContainer;
  * The S3 backend against a real MinIO server in a container. Needs a Docker engine; without one
  * every test here is reported as skipped (JUnit assumption), never as passed.
  */
+@IntegrationTest
 public class MinioBlobStoreContractTest extends BlobStoreContract {
 
     /** The image docker-compose.yml runs, so the test covers the deployed server. */

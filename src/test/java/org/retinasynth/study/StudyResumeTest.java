@@ -32,11 +32,8 @@ class StudyResumeTest extends ApiTestSupport {
     @Test
     void aResumedStudySkipsFinishedUnitsAndRedoesTheMissingOne() throws Exception {
         String key = newOwnerKey();
-        String body = mvc.perform(as(key, post("/api/v1/datasets/demo").contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"name\":\"resume\",\"countsPerGrade\":[10,10,10,10,10],\"imageSize\":40,"
-                                + "\"workingSize\":28,\"seed\":5,\"valFraction\":0.2,\"testFraction\":0.3}")))
-                .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString();
-        String dataset = JsonPath.read(body, "$.id");
+        String dataset = createDemoDataset(key, "{\"name\":\"resume\",\"countsPerGrade\":[10,10,10,10,10],\"imageSize\":40,"
+                + "\"workingSize\":28,\"seed\":5,\"valFraction\":0.2,\"testFraction\":0.3}");
         String created = mvc.perform(as(key, post("/api/v1/studies").contentType(MediaType.APPLICATION_JSON)
                         .content("{\"datasetId\":\"" + dataset + "\",\"arms\":[\"REAL\",\"REAL_DVAE\"],\"seeds\":2,"
                                 + "\"allowTwoSeeds\":true,\"generativePerSeed\":false,"

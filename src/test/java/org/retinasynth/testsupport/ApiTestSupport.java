@@ -27,6 +27,7 @@ import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequ
  * HTTP-level tests on the embedded default (file-based H2 and a blob store in a temp folder).
  * All subclasses share one application context; each test makes its own owners.
  */
+@IntegrationTest
 @SpringBootTest
 @AutoConfigureMockMvc
 public abstract class ApiTestSupport {
@@ -59,6 +60,16 @@ public abstract class ApiTestSupport {
                 .content("{\"name\":\"" + name + "\",\"splitSeed\":1}"))).andReturn();
         if (r.getResponse().getStatus() != 201) {
             throw new AssertionError("create failed: " + r.getResponse().getContentAsString());
+        }
+        return JsonPath.read(r.getResponse().getContentAsString(), "$.id");
+    }
+
+    /** A phantom dataset from {@code POST /datasets/demo} with the given request body; returns its id. */
+    protected String createDemoDataset(String key, String json) throws Exception {
+        MvcResult r = mvc.perform(as(key, post("/api/v1/datasets/demo").contentType(MediaType.APPLICATION_JSON)
+                .content(json))).andReturn();
+        if (r.getResponse().getStatus() != 201) {
+            throw new AssertionError("demo dataset failed: " + r.getResponse().getContentAsString());
         }
         return JsonPath.read(r.getResponse().getContentAsString(), "$.id");
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.security.Owner;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.retinasynth.testsupport.ServiceProcess;
 import org.springframework.boot.WebApplicationType;
@@ -22,6 +23,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * that was checkpointed, and the job finishes on another worker with its history intact; two
  * workers sharing one database never run the same job at once.
  */
+@IntegrationTest
 class WorkerRecoveryTest {
 
     @Test

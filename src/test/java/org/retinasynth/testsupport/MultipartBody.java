@@ -1,0 +1,30 @@
+package org.retinasynth.testsupport;
+
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A one-file multipart/form-data body for plain {@link java.net.http.HttpClient} requests, which
+ * have no multipart support of their own; used where a real server in another process is called
+ * (crash tests, load benchmark) rather than MockMvc.
+ */
+public final class MultipartBody {
+
+    private static final String BOUNDARY = "----retinasynth-test";
+
+    /** The value of the request's Content-Type header for a body built here. */
+    public static final String CONTENT_TYPE = "multipart/form-data; boundary=" + BOUNDARY;
+
+    private MultipartBody() {
+    }
+
+    public static HttpRequest.BodyPublisher file(String field, String filename, String contentType, byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
+                + filename + "\"\r\nContent-Type: " + contentType + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(bytes);
+        out.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return HttpRequest.BodyPublishers.ofByteArray(out.toByteArray());
+    }
+}
