@@ -38,8 +38,8 @@ import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
 import org.retinasynth.training.EpochMetrics;
 import org.retinasynth.training.JobState;
-import org.retinasynth.training.ModelArchive;
-import org.retinasynth.training.ModelType;
+import org.retinasynth.model.ModelRegistry;
+import org.retinasynth.model.ModelType;
 import org.retinasynth.training.TrainingJob;
 import org.retinasynth.training.TrainingService;
 import org.retinasynth.training.TrainingSpec;
@@ -197,8 +197,8 @@ class StudyRunner implements JobHandler {
             }
             StudyRepository.Unit unit = done.get(key);
             if (unit != null) {
-                model = ModelArchive.load(blobs.get(unit.blobSha256()).orElseThrow(
-                        () -> new IllegalStateException("model of unit " + key + " is missing")), null);
+                model = ModelRegistry.load(blobs.get(unit.blobSha256()).orElseThrow(
+                        () -> new IllegalStateException("model of unit " + key + " is missing")), VaeModel.class, null);
                 open.put(key, model);
                 return model;
             }
@@ -238,7 +238,7 @@ class StudyRunner implements JobHandler {
                             spec.iwaeSamples(), 7919L + seed)),
                     representation(model), (System.nanoTime() - t0) / 1e9);
             save(new StudyRepository.Unit(key, json.writeValueAsString(result),
-                    blobs.put(ModelArchive.save(model, Map.of("study", study.id(), "unit", key))),
+                    blobs.put(ModelRegistry.archive(model, Map.of("study", study.id(), "unit", key))),
                     result.seconds()));
             return model;
         }

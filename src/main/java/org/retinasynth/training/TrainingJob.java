@@ -1,6 +1,7 @@
 package org.retinasynth.training;
 
 import java.time.OffsetDateTime;
+import org.retinasynth.model.ModelType;
 
 /** A job as stored: its spec, state and latest progress. */
 public record TrainingJob(String id, String ownerId, String datasetId, ModelType modelType, TrainingSpec spec,

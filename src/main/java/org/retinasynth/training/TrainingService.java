@@ -6,6 +6,8 @@ import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.jobs.JobQueue;
+import org.retinasynth.model.ModelType;
+import org.retinasynth.model.ModelRegistry;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
@@ -110,7 +112,7 @@ public class TrainingService {
 
     /** A SUCCEEDED job's model, opened in this process (e.g. by a study); the caller closes it. */
     public VaeModel openModel(Owner owner, String id) {
-        return ModelArchive.load(model(owner, id), null);
+        return ModelRegistry.load(model(owner, id), VaeModel.class, null);
     }
 
     private byte[] blob(String sha) {
