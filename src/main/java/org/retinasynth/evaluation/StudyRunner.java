@@ -1,20 +1,13 @@
 package org.retinasynth.evaluation;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.retinasynth.corruption.CorruptionRegistry;
 import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.corruption.Protocols;
@@ -31,6 +24,7 @@ import org.retinasynth.evaluation.StudyReport.Scores;
 import org.retinasynth.evaluation.StudySpec.Arm;
 import org.retinasynth.jobs.JobCancelled;
 import org.retinasynth.jobs.JobHandler;
+import org.retinasynth.learning.ClassifierTrainer;
 import org.retinasynth.model.ClassifierConfig;
 import org.retinasynth.model.ClassifierModel;
 import org.retinasynth.model.VaeModel;
@@ -304,54 +298,31 @@ class StudyRunner implements JobHandler {
             StudySpec.Classifier c = spec.classifier();
             ClassifierConfig config = new ClassifierConfig(train.size(), 3, classes, c.width(), c.dropout(),
                     c.weightDecay());
-            Path best = null;
             ClassifierModel model = ClassifierModel.create(config, seed, null);
             try {
-                float[] weights = classWeights(set);
-                int batch = Math.min(c.batchSize(), set.count());
-                int steps = Math.max(1, set.count() / batch);
-                List<Double> trainLoss = new ArrayList<>();
-                List<Double> valLoss = new ArrayList<>();
-                double bestVal = Double.POSITIVE_INFINITY;
-                int bestEpoch = 0;
-                SplittableRandom augmentRng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 1);
-                int epoch = 0;
-                for (; epoch < c.epochs(); epoch++) {
-                    model.setLearningRate(c.learningRate() * (0.01 + 0.99 * 0.5
-                            * (1 + Math.cos(Math.PI * epoch / c.epochs()))));
-                    int[] order = permutation(set.count(), new Random(seed * 1_000_003L + epoch));
-                    double loss = 0;
-                    for (int s = 0; s < steps; s++) {
-                        checkCancelled();
-                        StudyImages b = set.select(Arrays.copyOfRange(order, s * batch, (s + 1) * batch));
-                        float[] images = b.chw();
-                        if (arm == Arm.REAL_CLASSIC) {
-                            StudyImages.augment(images, b.count(), b.size(), augmentRng);
-                        }
-                        loss += model.trainStep(images, b.grades(), weights, b.count());
-                    }
-                    trainLoss.add(loss / steps);
-                    double vl = val.count() > 0 ? crossEntropy(model.predictProba(val.chw(), val.count()), val.grades())
-                            : trainLoss.get(epoch);
-                    valLoss.add(vl);
-                    if (vl < bestVal) {
-                        bestVal = vl;
-                        bestEpoch = epoch + 1;
-                        if (c.earlyStoppingPatience() > 0) {
-                            best = replaceSaved(best, model);
-                        }
-                    }
-                    if (c.earlyStoppingPatience() > 0 && epoch + 1 - bestEpoch >= c.earlyStoppingPatience()) {
-                        epoch++;
-                        break;
-                    }
-                }
-                int epochsRun = epoch;
-                if (c.earlyStoppingPatience() > 0 && best != null && bestEpoch < epochsRun) {
-                    model.close();
-                    model = ClassifierModel.load(best, null);
-                }
-                int selected = c.earlyStoppingPatience() > 0 ? bestEpoch : epochsRun;
+                ClassifierTrainer.Result r = ClassifierTrainer.train(model,
+                        new ClassifierTrainer.Settings(c.epochs(), c.batchSize(), c.learningRate(),
+                                c.earlyStoppingPatience(), seed),
+                        new ClassifierTrainer.Data() {
+                            @Override
+                            public int count() {
+                                return set.count();
+                            }
+
+                            @Override
+                            public ClassifierTrainer.Batch batch(int[] indices) {
+                                StudyImages b = set.select(indices);
+                                return new ClassifierTrainer.Batch(b.chw(), b.grades());
+                            }
+                        },
+                        classWeights(set), val.count() > 0 ? val.chw() : null, val.count() > 0 ? val.grades() : null,
+                        arm == Arm.REAL_CLASSIC ? (images, n, rng) -> StudyImages.augment(images, n, set.size(), rng)
+                                : null,
+                        this::checkCancelled);
+                List<Double> trainLoss = r.trainLoss();
+                List<Double> valLoss = r.valLoss();
+                int epochsRun = r.epochsRun();
+                int selected = r.selectedEpoch();
                 Scores scores = Scores.of(score(model, test.chw()));
                 List<RobustnessPoint> robustness = robustness(model);
                 ClassifierRun run = new ClassifierRun(arm.name(), seed, arm == Arm.SYNTHETIC_ONLY ? 0 : train.count(),
@@ -363,7 +334,6 @@ class StudyRunner implements JobHandler {
                 save(new StudyRepository.Unit(key, json.writeValueAsString(run), null, run.seconds()));
             } finally {
                 model.close();
-                deleteTree(best);
             }
         }
 
@@ -551,17 +521,6 @@ class StudyRunner implements JobHandler {
             }
         }
 
-        private Path replaceSaved(Path previous, ClassifierModel model) {
-            deleteTree(previous);
-            try {
-                Path dir = Files.createTempDirectory("retinasynth-clf-");
-                model.save(dir, Map.of("study", study.id()));
-                return dir;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
         @Override
         public void close() {
             open.values().forEach(VaeModel::close);
@@ -582,14 +541,6 @@ class StudyRunner implements JobHandler {
             out[i] = best;
         }
         return out;
-    }
-
-    private static double crossEntropy(float[][] p, int[] truth) {
-        double s = 0;
-        for (int i = 0; i < p.length; i++) {
-            s -= Math.log(Math.max(p[i][truth[i]], 1e-7));
-        }
-        return s / p.length;
     }
 
     private static double mean(double[] v) {
@@ -647,27 +598,5 @@ class StudyRunner implements JobHandler {
             s += l2(m, c);
         }
         return Math.max(s / mu.length, 1e-12);
-    }
-
-    private static int[] permutation(int n, Random random) {
-        int[] p = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp folder: the OS cleans it up
-        }
     }
 }
