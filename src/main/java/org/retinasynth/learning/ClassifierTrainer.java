@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.retinasynth.model.ClassifierModel;
 import org.retinasynth.model.TorchModel;
 
@@ -75,7 +74,7 @@ public final class ClassifierTrainer {
             @Override
             public void beginEpoch(LoopState state) {
                 model.setLearningRate(state.learningRate());
-                order = permutation(data.count(), new Random(seed * 1_000_003L + state.epoch()));
+                order = TrainingLoop.permutation(data.count(), new Random(seed * 1_000_003L + state.epoch()));
             }
 
             @Override
@@ -115,18 +114,6 @@ public final class ClassifierTrainer {
             s -= Math.log(Math.max(p[i][truth[i]], 1e-7));
         }
         return s / p.length;
-    }
-
-    /** Fisher-Yates with {@code random}: the batch order of an epoch. */
-    public static int[] permutation(int n, Random random) {
-        int[] p = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /** The best epoch's weights, kept beside the model. */

@@ -1,6 +1,8 @@
 package org.retinasynth.learning;
 
 import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
 import org.retinasynth.model.NonFiniteLossException;
 
 /**
@@ -107,5 +109,17 @@ public final class TrainingLoop {
             sums[i] += terms[i];
         }
         return sums;
+    }
+
+    /** Fisher-Yates with {@code random}: the batch order of an epoch. */
+    public static int[] permutation(int n, Random random) {
+        int[] p = IntStream.range(0, n).toArray();
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
     }
 }

@@ -107,7 +107,7 @@ public final class VaeTrainer {
             public void beginEpoch(LoopState state) {
                 int epoch = state.epoch();
                 model.setLearningRate(state.learningRate());
-                order = permutation(train.count(), new Random(spec.seed() * 1_000_003L + epoch));
+                order = TrainingLoop.permutation(train.count(), new Random(spec.seed() * 1_000_003L + epoch));
                 noise = new SplittableRandom(spec.seed() ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
             }
 
@@ -186,17 +186,6 @@ public final class VaeTrainer {
             }
         }
         return out;
-    }
-
-    private static int[] permutation(int n, Random random) {
-        int[] p = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     private static PackedImages limit(PackedImages p, int max) {
