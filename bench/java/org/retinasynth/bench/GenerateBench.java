@@ -17,8 +17,8 @@ import org.retinasynth.security.ApiKeyService;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
 import org.retinasynth.jobs.JobState;
-import org.retinasynth.training.ModelArchive;
-import org.retinasynth.training.ModelType;
+import org.retinasynth.model.ModelRegistry;
+import org.retinasynth.model.ModelType;
 import org.retinasynth.training.TrainingJob;
 import org.retinasynth.training.TrainingService;
 import org.retinasynth.training.TrainingSpec;
@@ -93,7 +93,7 @@ public final class GenerateBench {
             report("job (queue, chunks of " + g.plan().chunkSize() + ")", g, jobSeconds, blobs.totalBytes() - bytes0);
 
             double raw;
-            try (VaeModel model = ModelArchive.load(blobs.get(job.modelSha256()).orElseThrow(), null)) {
+            try (VaeModel model = ModelRegistry.load(blobs.get(job.modelSha256()).orElseThrow(), VaeModel.class, null)) {
                 int chunk = g.plan().chunkSize();
                 model.sample(chunk, labels(chunk, 0), 1.0, 0); // warm-up
                 long r0 = System.nanoTime();

@@ -8,7 +8,7 @@ import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.jobs.Job;
 import org.retinasynth.study.Study;
 import org.retinasynth.study.StudySpec;
-import org.retinasynth.training.ModelType;
+import org.retinasynth.model.ModelType;
 
 /** Request and response records of the studies API. */
 final class StudyDtos {

@@ -6,8 +6,8 @@ import jakarta.validation.constraints.NotNull;
 import java.time.OffsetDateTime;
 import java.util.concurrent.ThreadLocalRandom;
 import org.retinasynth.corruption.CorruptionSpec;
-import org.retinasynth.training.ModelType;
 import org.retinasynth.jobs.Job;
+import org.retinasynth.model.ModelType;
 import org.retinasynth.training.TrainingJob;
 import org.retinasynth.training.TrainingSpec;
 

@@ -14,7 +14,7 @@ import org.retinasynth.api.TrainingDtos.TrainingJobResponse;
 import org.retinasynth.security.Owner;
 import org.retinasynth.training.EpochMetrics;
 import org.retinasynth.jobs.JobState;
-import org.retinasynth.training.ModelType;
+import org.retinasynth.model.ModelType;
 import org.retinasynth.training.TrainingService;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;

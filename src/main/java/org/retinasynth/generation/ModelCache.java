@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.storage.BlobStore;
-import org.retinasynth.training.ModelArchive;
+import org.retinasynth.model.ModelRegistry;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
@@ -59,7 +59,7 @@ class ModelCache implements DisposableBean {
         // Loading outside the lock: a slow load must not hold up requests for other models
         byte[] archive = blobs.get(sha).orElseThrow(() -> new IllegalStateException(
                 "the model blob " + sha + " is missing from the store"));
-        VaeModel loaded = ModelArchive.load(archive, null);
+        VaeModel loaded = ModelRegistry.load(archive, VaeModel.class, null);
         synchronized (this) {
             Entry e = entries.get(sha);
             if (e != null) {

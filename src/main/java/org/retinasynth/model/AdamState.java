@@ -12,6 +12,10 @@ import java.util.List;
  * private, so a job resumed from a checkpoint used to restart Adam from zero moments: its first
  * steps after a restart were bias-corrected as if training had just begun, and the resumed run
  * drifted from the one that never stopped.
+ *
+ * <p>With a weight decay above 0 it is AdamW (decoupled decay, Loshchilov and Hutter 2019) with the
+ * arguments DJL's {@code AdamW} passes to the same kernel, so the classifier takes the steps it took
+ * when it used DJL's optimiser, and its moments can be saved like the VAE's.
  */
 final class AdamState {
 
@@ -22,11 +26,13 @@ final class AdamState {
     private final List<Parameter> parameters;
     private final List<NDArray> means = new ArrayList<>();
     private final List<NDArray> variances = new ArrayList<>();
+    private final float weightDecay;
     private long steps;
 
-    /** Zero moments, shaped like and living beside each parameter. */
-    AdamState(List<Parameter> parameters) {
+    /** Zero moments, shaped like and living beside each parameter; {@code weightDecay} 0 is plain Adam. */
+    AdamState(List<Parameter> parameters, double weightDecay) {
         this.parameters = parameters;
+        this.weightDecay = (float) weightDecay;
         for (Parameter p : parameters) {
             means.add(p.getArray().zerosLike());
             variances.add(p.getArray().zerosLike());
@@ -47,9 +53,11 @@ final class AdamState {
         for (int i = 0; i < parameters.size(); i++) {
             NDArray w = parameters.get(i).getArray();
             try (NDArray g = w.getGradient()) {
-                // the kernel DJL's Adam calls: lazy update on, AdamW off, no decay, rescale 1, no clip
+                // the kernel DJL's Adam / AdamW call: lazy update on, rescale 1, no clip; the
+                // decoupled form only with a decay, so plain Adam's arithmetic is what it was
                 w.getNDArrayInternal().adamUpdate(new NDList(w, g, means.get(i), variances.get(i)),
-                        new NDList(w), (float) lr, lrt, 0f, 1f, -1f, BETA1, BETA2, EPSILON, true, false);
+                        new NDList(w), (float) lr, lrt, weightDecay, 1f, -1f, BETA1, BETA2, EPSILON, true,
+                        weightDecay > 0);
             }
         }
     }

@@ -70,16 +70,45 @@ final class SavedModels {
         }
     }
 
-    /** Reads the description as {@code type}, refusing any other format or version. */
-    static <T> T read(Path dir, String format, int version, Class<T> type) {
+    /** The stored description, as every model reads it back. */
+    record Description<C>(int formatVersion, C config, long seed, long steps, Map<String, Object> provenance) {
+    }
+
+    /** The {@code format} a saved model declares, or null when its description has none. */
+    static String format(Path dir) {
+        Object format = readRaw(dir.resolve(CONFIG_FILE)).get("format");
+        return format instanceof String f ? f : null;
+    }
+
+    /**
+     * Reads the description with its config as {@code configType}, refusing any other format or
+     * version. A description without steps (older archives) counts as 0 steps.
+     */
+    @SuppressWarnings("unchecked")
+    static <C> Description<C> read(Path dir, String format, int version, Class<C> configType) {
         Path file = dir.resolve(CONFIG_FILE);
+        Map<?, ?> raw = readRaw(file);
+        if (!format.equals(raw.get("format")) || !(raw.get("formatVersion") instanceof Number v)
+                || v.intValue() != version) {
+            throw new IllegalArgumentException(file + " is not a " + format + " model of format version " + version);
+        }
         try {
-            Map<?, ?> raw = JSON.readValue(file.toFile(), Map.class);
-            if (!format.equals(raw.get("format")) || !(raw.get("formatVersion") instanceof Number v)
-                    || v.intValue() != version) {
-                throw new IllegalArgumentException(file + " is not a " + format + " model of format version " + version);
-            }
-            return JSON.convertValue(raw, type);
+            C config = JSON.convertValue(raw.get("config"), configType);
+            long seed = ((Number) raw.get("seed")).longValue();
+            long steps = raw.get("steps") instanceof Number n ? n.longValue() : 0;
+            Map<String, Object> provenance = raw.get("provenance") instanceof Map<?, ?> p
+                    ? (Map<String, Object>) p : Map.of();
+            return new Description<>(version, config, seed, steps, provenance);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException("Cannot read " + file + ": " + e.getOriginalMessage(), e);
+        } catch (ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException("Cannot read " + file + ": no numeric seed", e);
+        }
+    }
+
+    private static Map<?, ?> readRaw(Path file) {
+        try {
+            return JSON.readValue(file.toFile(), Map.class);
         } catch (tools.jackson.core.JacksonException e) {
             throw new IllegalArgumentException("Cannot read " + file + ": " + e.getOriginalMessage(), e);
         }

@@ -1,27 +1,14 @@
 package org.retinasynth.model;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 
@@ -34,7 +21,7 @@ import java.util.SplittableRandom;
  * gives the plain VAE (the encoder sees the clean batch, K=1). One Adam step per call. See
  * {@link VaeObjective} for the estimator.
  *
- * <p><b>Memory.</b> Each call (each micro-batch, see {@link #trainStep}) works in its own
+ * <p><b>Memory.</b> Each call (each micro-batch, see {@link TorchModel}) works in its own
  * {@code NDManager} sub-manager that is closed before returning; parameters, their gradients and
  * Adam's state live in the model's manager.
  *
@@ -49,64 +36,37 @@ import java.util.SplittableRandom;
  * serialised JVM-wide too, because DJL's PyTorch gradient collector allows one active collector per
  * process (libtorch uses all cores within each op anyway).
  */
-public final class VaeModel implements AutoCloseable {
+public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeModel {
 
-    /** Losses of one training step, per clean image, in nats. */
-    public record StepResult(double loss, double reconstruction, double kl) {
-        /** The negative bound (KL weight 1), whatever weight the step used. */
-        public double negativeBound() {
-            return reconstruction + kl;
-        }
-    }
-
-    /** Negative bound and its parts on held-out data, per clean image, in nats (KL weight 1). */
-    public record Evaluation(double loss, double reconstruction, double kl) {}
-
-    static final String FORMAT = "retinasynth-vae";
-    static final int FORMAT_VERSION = 1;
-    /** Adam's moments in a checkpoint (an {@code NDList}: first moments, then second). */
-    static final String OPTIMIZER_FILE = "optimizer.djl";
-    /**
-     * CPU micro-batch budget for the largest single activation, default 8 MiB (system property
-     * {@code retinasynth.model.cpuChunkMiB}); see {@link #trainStep}.
-     */
-    static final long CPU_CHUNK_BYTES = Long.getLong("retinasynth.model.cpuChunkMiB", 8) << 20;
-    private static final double DEFAULT_LEARNING_RATE = 1e-3;
     static final int MAX_IMPORTANCE_SAMPLES = 100_000;
     /** Decoder rows per importance-sampling piece on a GPU. */
     private static final int GPU_IMPORTANCE_ROWS = 4096;
 
-
-    private final VaeConfig config;
     private final Architecture arch;
-    private final Engine engine;
-    private final Device device;
-    private final NDManager manager;
     private final ConvVaeBlock block;
-    private final ParameterStore parameterStore;
-    private final TrainableParameters parameters;
-    private final AdamState adam;
-    private final NativeMemory.Staging staging = new NativeMemory.Staging();
-    private final long seed;
-    private final Map<String, Object> provenance;
-    private volatile double learningRate = DEFAULT_LEARNING_RATE;
-    private boolean closed;
-    private long cpuChunkBytes = CPU_CHUNK_BYTES;
 
-    private VaeModel(VaeConfig config, long seed, Engine engine, Device device, NDManager manager,
-            ConvVaeBlock block, Map<String, Object> provenance) {
-        this.config = config;
+    private VaeModel(Parts<VaeConfig> parts) {
+        super(ModelRegistry.VAE, parts, 0);
+        this.block = (ConvVaeBlock) parts.block();
         this.arch = block.architecture();
-        this.engine = engine;
-        this.device = device;
-        this.manager = manager;
-        this.block = block;
-        this.seed = seed;
-        this.provenance = provenance;
-        this.parameterStore = new ParameterStore(manager, false);
-        this.parameters = new TrainableParameters(block);
-        this.adam = new AdamState(parameters.trainable());
     }
+
+    private static final Shell<VaeConfig, VaeModel> SHELL = new Shell<>() {
+        @Override
+        public ConvVaeBlock block(VaeConfig config) {
+            return new ConvVaeBlock(new Architecture(config));
+        }
+
+        @Override
+        public Shape[] inputShapes(VaeConfig config) {
+            return VaeModel.inputShapes(config, 1);
+        }
+
+        @Override
+        public VaeModel wrap(Parts<VaeConfig> parts) {
+            return new VaeModel(parts);
+        }
+    };
 
     /**
      * Builds a freshly initialised model.
@@ -114,22 +74,18 @@ public final class VaeModel implements AutoCloseable {
      * @param device {@code cpu}, {@code cuda}, {@code cuda:N}, or null for the default device
      */
     public static VaeModel create(VaeConfig config, long seed, String device) {
-        Architecture arch = new Architecture(config);
-        Engine engine = TorchRuntime.engine();
-        Device dev = TorchRuntime.resolveDevice(device);
-        NDManager manager = engine.newBaseManager(dev);
-        try {
-            ConvVaeBlock block = new ConvVaeBlock(arch);
-            block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-            synchronized (TorchRuntime.SEED_LOCK) {
-                engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
-                block.initialize(manager, DataType.FLOAT32, inputShapes(config, 1));
-            }
-            return new VaeModel(config, seed, engine, dev, manager, block, Map.of());
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return new VaeModel(initialise(config, seed, device, SHELL.block(config), new XavierInitializer(),
+                inputShapes(config, 1)));
+    }
+
+    /**
+     * Loads a model written by {@link #save} (Adam starts fresh) or {@link #saveCheckpoint} (Adam's
+     * moments and the step count are restored).
+     *
+     * @param device as in {@link #create}
+     */
+    public static VaeModel load(Path dir, String device) {
+        return open(dir, device, ModelRegistry.VAE, SHELL);
     }
 
     private static Shape[] inputShapes(VaeConfig c, long b) {
@@ -140,62 +96,39 @@ public final class VaeModel implements AutoCloseable {
                 : new Shape[] {x, eps};
     }
 
-    public VaeConfig config() {
-        return config;
+    @Override
+    public int imageSize() {
+        return config.imageSize();
     }
 
-    /** {@code cpu} or {@code cuda:N}. */
-    public String device() {
-        return TorchRuntime.deviceName(device);
+    @Override
+    public int numClasses() {
+        return config.numClasses();
     }
 
-    public long seed() {
-        return seed;
+    @Override
+    public int latentDim() {
+        return config.latentDim();
     }
 
-    /** Provenance stored with the model (empty for a model that was never loaded). */
-    public Map<String, Object> provenance() {
-        return provenance;
+    @Override
+    public int corruptedCopies() {
+        return config.corruptedCopies();
     }
 
-    /** Trainable parameters (BatchNorm running averages excluded). */
-    public long parameterCount() {
-        return parameters.count();
-    }
-
-    /** Training steps taken, counting those of the checkpoint it was loaded from. */
-    public synchronized long steps() {
-        return adam.steps();
-    }
-
-    public double learningRate() {
-        return learningRate;
-    }
-
-    /** Sets Adam's learning rate for the following steps (for warm-up / decay schedules). */
-    public void setLearningRate(double lr) {
-        TrainableParameters.checkLearningRate(lr);
-        this.learningRate = lr;
-    }
-
-    /** For tests and benchmarks: the CPU micro-batch budget in bytes. */
-    synchronized void setCpuChunkBytes(long bytes) {
-        this.cpuChunkBytes = Math.max(1, bytes);
-    }
-
-    /** Layer plan as text. */
+    @Override
     public String describe() {
         return arch.describe();
     }
 
+    @Override
+    public long flopsPerImage() {
+        return FlopCounter.count(config).forwardPerImage();
+    }
+
     /**
-     * One Adam step on the negative (denoising) bound.
-     *
-     * <p>On the CPU the batch is processed in micro-batches whose largest activation stays under
-     * {@link #CPU_CHUNK_BYTES} (gradients accumulate, then one Adam step). Tensors above glibc's
-     * 32 MiB mmap threshold are mapped and unmapped on every allocation, and fresh pages were very
-     * expensive on this VM: batch 64 in one piece trained 2.4x slower than batch 16. BatchNorm then
-     * normalises over each micro-batch ("ghost batch norm"); the loss is the same batch mean.
+     * One Adam step on the negative (denoising) bound. On the CPU the batch is processed in
+     * micro-batches (see {@link TorchModel#CPU_CHUNK_BYTES}); gradients accumulate, then one Adam step.
      *
      * @param clean     B x C x S x S clean images in [0,1] (the reconstruction target)
      * @param corrupted K x B x C x S x S corrupted copies (copy k of image i at block k), or null
@@ -205,6 +138,7 @@ public final class VaeModel implements AutoCloseable {
      * @throws NonFiniteLossException if the loss is not finite; the model (parameters, BatchNorm
      *     running averages, Adam state) is then unchanged
      */
+    @Override
     public synchronized StepResult trainStep(
             float[] clean, float[] corrupted, int[] labels, int batch, double klWeight) {
         ensureOpen();
@@ -216,51 +150,26 @@ public final class VaeModel implements AutoCloseable {
         int d = config.latentDim();
         int per = imageFloats();
         // a stream per completed step: a failed step is retried with the same noise
-        SplittableRandom noise = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + adam.steps());
+        SplittableRandom noise = new SplittableRandom(seed() * 0x9E3779B97F4A7C15L + steps());
         float[] eps = gaussian(noise, (long) m * k * batch * d, 1);
-        int chunk = chunkImages(k * m);
-        double recon = 0;
-        double kl = 0;
-        synchronized (TorchRuntime.TRAIN_LOCK) {
-            try (NDManager step = manager.newSubManager()) {
-                // BatchNorm running averages change during the forward pass: keep a copy so that a
-                // failed step leaves the whole model as it was
-                List<NDArray> averages = parameters.snapshotAverages(step);
-                try (GradientCollector collector = engine.newGradientCollector()) {
-                    for (int start = 0; start < batch && Double.isFinite(recon + kl); start += chunk) {
-                        int n = Math.min(chunk, batch - start);
-                        try (NDManager sub = step.newSubManager()) {
-                            NDList t = objective(sub, rows(clean, 1, batch, per, start, n),
-                                    corrupted == null ? null : rows(corrupted, k, batch, per, start, n),
-                                    k, labels, start, n, rows(eps, m * k, batch, d, start, n), true);
-                            float share = (float) n / batch;
-                            collector.backward(t.get(0).add(t.get(1).mul((float) klWeight)).mul(share));
-                            float[] terms = NDArrays.stack(t).toFloatArray();
-                            recon += share * terms[0];
-                            kl += share * terms[1];
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    parameters.undo(averages);
-                    throw e;
-                }
-                if (!Double.isFinite(recon) || !Double.isFinite(kl)) {
-                    parameters.undo(averages);
-                    throw new NonFiniteLossException("non-finite loss at step " + (adam.steps() + 1)
-                            + " (reconstruction " + recon + ", kl " + kl + "); model left unchanged:"
-                            + " lower the learning rate or check the inputs");
-                }
-                parameters.sanitizeGradients(step);
-            }
-            adam.step(learningRate);
-            return new StepResult(recon + klWeight * kl, recon, kl);
-        }
+        double[] terms = trainInPieces(batch, chunkImages(k * m), 2, (sub, collector, start, n) -> {
+            NDList t = objective(sub, rows(clean, 1, batch, per, start, n),
+                    corrupted == null ? null : rows(corrupted, k, batch, per, start, n),
+                    k, labels, start, n, rows(eps, m * k, batch, d, start, n), true);
+            float share = (float) n / batch;
+            collector.backward(t.get(0).add(t.get(1).mul((float) klWeight)).mul(share));
+            float[] parts = NDArrays.stack(t).toFloatArray();
+            return new double[] {share * parts[0], share * parts[1]};
+        }, (step, sums) -> "non-finite loss at step " + step + " (reconstruction " + sums[0] + ", kl " + sums[1]
+                + "); model left unchanged: lower the learning rate or check the inputs");
+        return new StepResult(terms[0] + klWeight * terms[1], terms[0], terms[1]);
     }
 
     /**
      * Negative bound on held-out data: eval mode (BatchNorm running averages), no gradients, KL
      * weight 1, fixed noise (the same data always gives the same numbers).
      */
+    @Override
     public synchronized Evaluation evaluate(
             float[] clean, float[] corrupted, int[] labels, int batch) {
         ensureOpen();
@@ -269,23 +178,16 @@ public final class VaeModel implements AutoCloseable {
         int d = config.latentDim();
         int per = imageFloats();
         float[] eps = gaussian(new SplittableRandom(0x5EED_E7A1L), (long) m * k * batch * d, 1);
-        int chunk = chunkImages(k * m);
-        double recon = 0;
-        double kl = 0;
-        for (int start = 0; start < batch; start += chunk) {
-            int n = Math.min(chunk, batch - start);
-            int s0 = start;
-            float[] terms = TorchRuntime.noGrad(() -> {
-                try (NDManager sub = manager.newSubManager()) {
-                    return NDArrays.stack(objective(sub, rows(clean, 1, batch, per, s0, n),
-                            corrupted == null ? null : rows(corrupted, k, batch, per, s0, n), k,
-                            labels, s0, n, rows(eps, m * k, batch, d, s0, n), false)).toFloatArray();
-                }
-            });
-            recon += (double) n / batch * terms[0];
-            kl += (double) n / batch * terms[1];
-        }
-        return new Evaluation(recon + kl, recon, kl);
+        double[] sums = new double[2];
+        inferInPieces(batch, chunkImages(k * m), (sub, start, n) -> NDArrays.stack(objective(sub,
+                rows(clean, 1, batch, per, start, n),
+                corrupted == null ? null : rows(corrupted, k, batch, per, start, n), k,
+                labels, start, n, rows(eps, m * k, batch, d, start, n), false)).toFloatArray(),
+                (start, n, terms) -> {
+                    sums[0] += (double) n / batch * terms[0];
+                    sums[1] += (double) n / batch * terms[1];
+                });
+        return new Evaluation(sums[0] + sums[1], sums[0], sums[1]);
     }
 
     /**
@@ -299,6 +201,7 @@ public final class VaeModel implements AutoCloseable {
      * @param labels n grades for a conditional model, else null
      * @return n values (log-likelihoods of continuous images are densities: they can be positive)
      */
+    @Override
     public synchronized double[] importanceWeightedLogLikelihood(
             float[] images, int[] labels, int n, int samples, long seed) {
         ensureOpen();
@@ -340,26 +243,25 @@ public final class VaeModel implements AutoCloseable {
                     }
                 }
                 int s0 = start;
-                float[][] parts = TorchRuntime.noGrad(() -> {
-                    try (NDManager sub = manager.newSubManager()) {
-                        NDArray x = staging.floats(sub, images, s0 * per, m * per, imageShape(m));
-                        NDArray oh = oneHot(sub, labels, s0, m);
-                        NDList stats = block.encode(parameterStore, x, oh, false);
-                        long[] reps = {r, 1};
-                        NDArray z = stats.get(0).tile(reps).add(stats.get(1).mul(0.5f).exp().tile(reps)
-                                .mul(staging.floats(sub, e, new Shape((long) r * m, d))));
-                        NDArray out = block.decode(parameterStore, z, oh == null ? null : oh.tile(reps), false);
-                        NDArray logLik = VaeObjective.logLikelihood(out, x, config).reshape(-1);
-                        return new float[][] {logLik.toFloatArray(),
-                                z.square().sum(new int[] {1}).mul(0.5f).toFloatArray(),
-                                stats.get(1).sum(new int[] {1}).mul(0.5f).toFloatArray()};
-                    }
+                // three parts end to end: log p(x|z) and |z|^2/2 per row, then sum(log var)/2 per image
+                float[] parts = inferOnce(sub -> {
+                    NDArray x = staging.floats(sub, images, s0 * per, m * per, imageShape(m));
+                    NDArray oh = oneHot(sub, labels, s0, m);
+                    NDList stats = block.encode(parameterStore, x, oh, false);
+                    long[] reps = {r, 1};
+                    NDArray z = stats.get(0).tile(reps).add(stats.get(1).mul(0.5f).exp().tile(reps)
+                            .mul(staging.floats(sub, e, new Shape((long) r * m, d))));
+                    NDArray out = block.decode(parameterStore, z, oh == null ? null : oh.tile(reps), false);
+                    NDArray logLik = VaeObjective.logLikelihood(out, x, config).reshape(-1);
+                    return NDArrays.concat(new NDList(logLik, z.square().sum(new int[] {1}).mul(0.5f),
+                            stats.get(1).sum(new int[] {1}).mul(0.5f))).toFloatArray();
                 });
+                int rows = r * m;
                 for (int k = 0; k < r; k++) {
                     for (int i = 0; i < m; i++) {
                         int row = k * m + i;
                         // log p(x|z) + log p(z) - log q(z|x); the 2 pi terms of p(z) and q cancel
-                        double logW = parts[0][row] - parts[1][row] + halfEpsSq[row] + parts[2][i];
+                        double logW = parts[row] - parts[rows + row] + halfEpsSq[row] + parts[2 * rows + i];
                         int img = start + i;
                         if (logW > max[img]) {
                             sum[img] = sum[img] * Math.exp(max[img] - logW) + 1;
@@ -379,49 +281,37 @@ public final class VaeModel implements AutoCloseable {
     }
 
     /** Posterior mean -> decoder mean, eval mode. Returns B x C x S x S in [0,1]. */
+    @Override
     public synchronized float[] reconstruct(float[] input, int[] labels, int batch) {
         ensureOpen();
         checkInputs(input, null, labels, batch);
         int per = imageFloats();
-        float[] result = new float[batch * per];
-        int chunk = chunkImages(1);
-        for (int start = 0; start < batch; start += chunk) {
-            int n = Math.min(chunk, batch - start);
-            int s0 = start;
-            float[] out = TorchRuntime.noGrad(() -> {
-                try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = staging.floats(sub, input, s0 * per, n * per, imageShape(n));
-                    NDArray oh = oneHot(sub, labels, s0, n);
-                    NDArray mean = block.encode(parameterStore, x, oh, false).get(0);
-                    NDArray dec = block.decode(parameterStore, mean, oh, false);
-                    return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
-                }
-            });
-            System.arraycopy(out, 0, result, start * per, out.length);
-        }
-        return result;
+        return inferRows(batch, chunkImages(1), per, (sub, start, n) -> {
+            NDArray x = staging.floats(sub, input, start * per, n * per, imageShape(n));
+            NDArray oh = oneHot(sub, labels, start, n);
+            NDArray mean = block.encode(parameterStore, x, oh, false).get(0);
+            NDArray dec = block.decode(parameterStore, mean, oh, false);
+            return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
+        });
     }
 
     /** Posterior parameters, eval mode: {@code [mean, logVariance]}, each B x latent. */
+    @Override
     public synchronized float[][] encode(float[] input, int[] labels, int batch) {
         ensureOpen();
         checkInputs(input, null, labels, batch);
         int per = imageFloats();
         int d = config.latentDim();
+        // each row: its mean, then its log-variance
+        float[] both = inferRows(batch, chunkImages(1), 2 * d, (sub, start, n) -> {
+            NDArray x = staging.floats(sub, input, start * per, n * per, imageShape(n));
+            NDList stats = block.encode(parameterStore, x, oneHot(sub, labels, start, n), false);
+            return stats.get(0).concat(stats.get(1), 1).toFloatArray();
+        });
         float[][] result = {new float[batch * d], new float[batch * d]};
-        int chunk = chunkImages(1);
-        for (int start = 0; start < batch; start += chunk) {
-            int n = Math.min(chunk, batch - start);
-            int s0 = start;
-            float[] both = TorchRuntime.noGrad(() -> {
-                try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = staging.floats(sub, input, s0 * per, n * per, imageShape(n));
-                    NDList stats = block.encode(parameterStore, x, oneHot(sub, labels, s0, n), false);
-                    return stats.get(0).concat(stats.get(1), 0).toFloatArray();
-                }
-            });
-            System.arraycopy(both, 0, result[0], start * d, n * d);
-            System.arraycopy(both, n * d, result[1], start * d, n * d);
+        for (int i = 0; i < batch; i++) {
+            System.arraycopy(both, 2 * i * d, result[0], i * d, d);
+            System.arraycopy(both, (2 * i + 1) * d, result[1], i * d, d);
         }
         return result;
     }
@@ -432,6 +322,7 @@ public final class VaeModel implements AutoCloseable {
      * @param labels n grades for a conditional model, else null
      * @return n x C x S x S in [0,1]
      */
+    @Override
     public synchronized float[] sample(int n, int[] labels, double temperature, long seed) {
         ensureOpen();
         if (n < 1) {
@@ -441,98 +332,13 @@ public final class VaeModel implements AutoCloseable {
             throw new IllegalArgumentException("temperature must be >= 0, was " + temperature);
         }
         checkLabels(labels, n);
-        int per = imageFloats();
         int d = config.latentDim();
         float[] z = gaussian(new SplittableRandom(seed), (long) n * d, temperature);
-        float[] result = new float[n * per];
-        int chunk = chunkImages(1);
-        for (int start = 0; start < n; start += chunk) {
-            int m = Math.min(chunk, n - start);
-            int s0 = start;
-            float[] out = TorchRuntime.noGrad(() -> {
-                try (NDManager sub = manager.newSubManager()) {
-                    NDArray zz = staging.floats(sub, z, s0 * d, m * d, new Shape(m, d));
-                    NDArray dec = block.decode(parameterStore, zz, oneHot(sub, labels, s0, m), false);
-                    return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
-                }
-            });
-            System.arraycopy(out, 0, result, start * per, out.length);
-        }
-        return result;
-    }
-
-    /** Saves parameters (DJL block format) and {@code model.json} with this model's provenance. */
-    public void save(Path dir) {
-        save(dir, provenance);
-    }
-
-    /**
-     * Saves the parameters (DJL block parameters, BatchNorm running averages included; no optimiser
-     * state: a finished model) and the JSON description (config, steps, versions, the given
-     * provenance).
-     */
-    public synchronized void save(Path dir, Map<String, Object> provenance) {
-        ensureOpen();
-        SavedModels.save(dir, block, SavedModels.description(FORMAT, FORMAT_VERSION, config, seed, adam.steps(),
-                parameterCount(), engine, provenance));
-    }
-
-    /**
-     * Saves what {@link #save(Path, Map)} saves plus Adam's moments ({@value #OPTIMIZER_FILE}, twice
-     * the size of the parameters), so that training continued from {@link #load} takes the same
-     * steps as training that never stopped.
-     */
-    public synchronized void saveCheckpoint(Path dir, Map<String, Object> provenance) {
-        save(dir, provenance);
-        Path tmp = dir.resolve(OPTIMIZER_FILE + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                adam.moments().encode(out);
-            }
-            Files.move(tmp, dir.resolve(OPTIMIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot save the optimiser state to " + dir, e);
-        }
-    }
-
-    /** Stored model description, as read by {@link #load}. */
-    record Saved(int formatVersion, VaeConfig config, long seed, Long steps, Map<String, Object> provenance) {}
-
-    /**
-     * Loads a model written by {@link #save} (Adam starts fresh) or {@link #saveCheckpoint} (Adam's
-     * moments and the step count are restored).
-     *
-     * @param device as in {@link #create}
-     */
-    public static VaeModel load(Path dir, String device) {
-        Saved saved = SavedModels.read(dir, FORMAT, FORMAT_VERSION, Saved.class);
-        Engine engine = TorchRuntime.engine();
-        Device dev = TorchRuntime.resolveDevice(device);
-        NDManager manager = engine.newBaseManager(dev);
-        ConvVaeBlock block = new ConvVaeBlock(new Architecture(saved.config()));
-        SavedModels.loadParameters(dir, block, manager, inputShapes(saved.config(), 1));
-        Map<String, Object> prov = saved.provenance() == null ? Map.of() : saved.provenance();
-        VaeModel model = new VaeModel(saved.config(), saved.seed(), engine, dev, manager, block, prov);
-        Path optimizer = dir.resolve(OPTIMIZER_FILE);
-        if (Files.exists(optimizer)) {
-            try (InputStream in = Files.newInputStream(optimizer); NDManager scope = manager.newSubManager()) {
-                model.adam.restore(NDList.decode(scope, in), saved.steps() == null ? 0 : saved.steps());
-            } catch (IOException | RuntimeException e) {
-                model.close();
-                throw e instanceof IOException io
-                        ? new UncheckedIOException("Cannot read the optimiser state in " + dir, io)
-                        : new IllegalArgumentException("Corrupt optimiser state in " + dir + ": " + e.getMessage(), e);
-            }
-        }
-        return model;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
+        return inferRows(n, chunkImages(1), imageFloats(), (sub, start, m) -> {
+            NDArray zz = staging.floats(sub, z, start * d, m * d, new Shape(m, d));
+            NDArray dec = block.decode(parameterStore, zz, oneHot(sub, labels, start, m), false);
+            return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
+        });
     }
 
     // ---------------------------------------------------------------- internals
@@ -644,22 +450,13 @@ public final class VaeModel implements AutoCloseable {
         }
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("model is closed");
-        }
-    }
-
     /**
      * Clean images per piece of work when each needs {@code rowsPerImage} decoder rows: all of them
      * on a GPU; on the CPU as many as keep the largest activation under {@link #CPU_CHUNK_BYTES}.
      */
     int chunkImages(int rowsPerImage) {
-        if (device.isGpu()) {
-            return Integer.MAX_VALUE;
-        }
-        long rows = Math.max(1, cpuChunkBytes / (4L * arch.largestActivationFloats()));
-        return (int) Math.max(1, rows / rowsPerImage);
+        int rows = cpuRows(arch.largestActivationFloats());
+        return rows == Integer.MAX_VALUE ? rows : Math.max(1, rows / rowsPerImage);
     }
 
     /**

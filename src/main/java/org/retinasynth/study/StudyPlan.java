@@ -5,7 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.retinasynth.study.StudySpec.Arm;
-import org.retinasynth.training.ModelType;
+import org.retinasynth.model.ModelType;
 
 /**
  * The units a study is cut into and what each waits for: a generative model per type (per seed,

@@ -2,7 +2,7 @@ package org.retinasynth.study;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.retinasynth.training.ModelType;
+import org.retinasynth.model.ModelType;
 import org.retinasynth.corruption.CorruptionRegistry;
 import org.retinasynth.corruption.CorruptionSpec;
 

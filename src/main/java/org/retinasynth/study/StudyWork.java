@@ -41,8 +41,9 @@ import org.retinasynth.study.StudyReport.RobustnessPoint;
 import org.retinasynth.study.StudyReport.Scores;
 import org.retinasynth.study.StudySpec.Arm;
 import org.retinasynth.training.EpochMetrics;
-import org.retinasynth.training.ModelArchive;
-import org.retinasynth.training.ModelType;
+import org.retinasynth.model.ModelRegistry;
+import org.retinasynth.learning.ClassifierTrainer;
+import org.retinasynth.model.ModelType;
 import org.retinasynth.training.TrainingJob;
 import org.retinasynth.training.TrainingService;
 import org.retinasynth.training.TrainingSpec;
@@ -136,8 +137,8 @@ final class StudyWork implements AutoCloseable {
         }
         StudyRepository.Unit unit = done.get(key);
         if (unit != null) {
-            model = ModelArchive.load(blobs.get(unit.blobSha256()).orElseThrow(
-                    () -> new IllegalStateException("model of unit " + key + " is missing")), null);
+            model = ModelRegistry.load(blobs.get(unit.blobSha256()).orElseThrow(
+                    () -> new IllegalStateException("model of unit " + key + " is missing")), VaeModel.class, null);
             open.put(key, model);
             return model;
         }
@@ -180,7 +181,7 @@ final class StudyWork implements AutoCloseable {
                         spec.iwaeSamples(), 7919L + seed)),
                 representation(model), (System.nanoTime() - t0) / 1e9);
         save(new StudyRepository.Unit(key, json.writeValueAsString(result),
-                blobs.put(ModelArchive.save(model, Map.of("study", study.id(), "unit", key))),
+                blobs.put(ModelRegistry.archive(model, Map.of("study", study.id(), "unit", key))),
                 result.seconds()));
         return model;
     }
@@ -246,54 +247,31 @@ final class StudyWork implements AutoCloseable {
         StudySpec.Classifier c = spec.classifier();
         ClassifierConfig config = new ClassifierConfig(train.size(), 3, classes, c.width(), c.dropout(),
                 c.weightDecay());
-        Path best = null;
         ClassifierModel model = ClassifierModel.create(config, seed, null);
         try {
-            float[] weights = classWeights(set);
-            int batch = Math.min(c.batchSize(), set.count());
-            int steps = Math.max(1, set.count() / batch);
-            List<Double> trainLoss = new ArrayList<>();
-            List<Double> valLoss = new ArrayList<>();
-            double bestVal = Double.POSITIVE_INFINITY;
-            int bestEpoch = 0;
-            SplittableRandom augmentRng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 1);
-            int epoch = 0;
-            for (; epoch < c.epochs(); epoch++) {
-                model.setLearningRate(c.learningRate() * (0.01 + 0.99 * 0.5
-                        * (1 + Math.cos(Math.PI * epoch / c.epochs()))));
-                int[] order = permutation(set.count(), new Random(seed * 1_000_003L + epoch));
-                double loss = 0;
-                for (int s = 0; s < steps; s++) {
-                    checkCancelled();
-                    StudyImages b = set.select(Arrays.copyOfRange(order, s * batch, (s + 1) * batch));
-                    float[] images = b.chw();
-                    if (arm == Arm.REAL_CLASSIC) {
-                        StudyImages.augment(images, b.count(), b.size(), augmentRng);
-                    }
-                    loss += model.trainStep(images, b.grades(), weights, b.count());
-                }
-                trainLoss.add(loss / steps);
-                double vl = val.count() > 0 ? crossEntropy(model.predictProba(val.chw(), val.count()), val.grades())
-                        : trainLoss.get(epoch);
-                valLoss.add(vl);
-                if (vl < bestVal) {
-                    bestVal = vl;
-                    bestEpoch = epoch + 1;
-                    if (c.earlyStoppingPatience() > 0) {
-                        best = replaceSaved(best, model);
-                    }
-                }
-                if (c.earlyStoppingPatience() > 0 && epoch + 1 - bestEpoch >= c.earlyStoppingPatience()) {
-                    epoch++;
-                    break;
-                }
-            }
-            int epochsRun = epoch;
-            if (c.earlyStoppingPatience() > 0 && best != null && bestEpoch < epochsRun) {
-                model.close();
-                model = ClassifierModel.load(best, null);
-            }
-            int selected = c.earlyStoppingPatience() > 0 ? bestEpoch : epochsRun;
+            ClassifierTrainer.Result r = ClassifierTrainer.train(model,
+                    new ClassifierTrainer.Settings(c.epochs(), c.batchSize(), c.learningRate(),
+                            c.earlyStoppingPatience(), seed),
+                    new ClassifierTrainer.Data() {
+                        @Override
+                        public int count() {
+                            return set.count();
+                        }
+
+                        @Override
+                        public ClassifierTrainer.Batch batch(int[] indices) {
+                            StudyImages b = set.select(indices);
+                            return new ClassifierTrainer.Batch(b.chw(), b.grades());
+                        }
+                    },
+                    classWeights(set), val.count() > 0 ? val.chw() : null, val.count() > 0 ? val.grades() : null,
+                    arm == Arm.REAL_CLASSIC ? (images, n, rng) -> StudyImages.augment(images, n, set.size(), rng)
+                            : null,
+                    this::checkCancelled);
+            List<Double> trainLoss = r.trainLoss();
+            List<Double> valLoss = r.valLoss();
+            int epochsRun = r.epochsRun();
+            int selected = r.selectedEpoch();
             Scores scores = Scores.of(score(model, test.chw()));
             List<RobustnessPoint> robustness = robustness(model);
             ClassifierRun run = new ClassifierRun(arm.name(), seed, arm == Arm.SYNTHETIC_ONLY ? 0 : train.count(),
@@ -305,7 +283,6 @@ final class StudyWork implements AutoCloseable {
             save(new StudyRepository.Unit(key, json.writeValueAsString(run), null, run.seconds()));
         } finally {
             model.close();
-            deleteTree(best);
         }
     }
 
@@ -483,17 +460,6 @@ final class StudyWork implements AutoCloseable {
         context.checkCancelled();
     }
 
-    private Path replaceSaved(Path previous, ClassifierModel model) {
-        deleteTree(previous);
-        try {
-            Path dir = Files.createTempDirectory("retinasynth-clf-");
-            model.save(dir, Map.of("study", study.id()));
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Override
     public void close() {
         open.values().forEach(VaeModel::close);
@@ -512,14 +478,6 @@ final class StudyWork implements AutoCloseable {
             out[i] = best;
         }
         return out;
-    }
-
-    private static double crossEntropy(float[][] p, int[] truth) {
-        double s = 0;
-        for (int i = 0; i < p.length; i++) {
-            s -= Math.log(Math.max(p[i][truth[i]], 1e-7));
-        }
-        return s / p.length;
     }
 
     private static double mean(double[] v) {
@@ -579,26 +537,5 @@ final class StudyWork implements AutoCloseable {
         return Math.max(s / mu.length, 1e-12);
     }
 
-    private static int[] permutation(int n, Random random) {
-        int[] p = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp folder: the OS cleans it up
-        }
-    }
 }
 

@@ -2,6 +2,7 @@ package org.retinasynth.training;
 
 import org.retinasynth.jobs.Job;
 import org.retinasynth.jobs.JobState;
+import org.retinasynth.model.ModelType;
 
 /**
  * A training job: the common job row, its spec and what its epochs have left behind.

@@ -10,6 +10,7 @@ import org.retinasynth.jobs.JobState;
 import org.retinasynth.jobs.JobStore;
 import org.retinasynth.jobs.Page;
 import org.retinasynth.jobs.Progress;
+import org.retinasynth.model.ModelType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;

@@ -16,6 +16,7 @@ import org.retinasynth.jobs.JobService;
 import org.retinasynth.jobs.JobType;
 import org.retinasynth.jobs.Progress;
 import org.retinasynth.model.TorchRuntime;
+import org.retinasynth.model.ModelRegistry;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
@@ -110,7 +111,7 @@ class TrainingRunner implements JobKind {
                         public void epochDone(VaeModel m, EpochMetrics metrics, double best, int bestEpoch) {
                             // the job and epoch in its JSON make the blob this job's alone, so
                             // deleting it later cannot take one from an identical job
-                            String checkpoint = blobs.put(ModelArchive.checkpoint(m,
+                            String checkpoint = blobs.put(ModelRegistry.checkpoint(m,
                                     Map.of("trainingJobId", job.id(), "epoch", metrics.epoch())));
                             String picture = reconstructions(m, pictures, spec);
                             jobs.epochDone(job.id(), metrics, checkpoint, picture, best, bestEpoch);
@@ -139,8 +140,8 @@ class TrainingRunner implements JobKind {
     private VaeModel openModel(TrainingJob job, TrainingSpec spec, int size, int classes) {
         if (job.checkpointSha256() != null) {
             log.info("job {} resumes from the checkpoint of epoch {}", job.id(), job.checkpointEpoch());
-            return ModelArchive.load(blobs.get(job.checkpointSha256()).orElseThrow(
-                    () -> new IllegalStateException("checkpoint " + job.checkpointSha256() + " is missing")), null);
+            return ModelRegistry.load(blobs.get(job.checkpointSha256()).orElseThrow(
+                    () -> new IllegalStateException("checkpoint " + job.checkpointSha256() + " is missing")), VaeModel.class, null);
         }
         return VaeTrainer.newModel(spec, size, classes);
     }
@@ -161,7 +162,7 @@ class TrainingRunner implements JobKind {
     }
 
     private String saveModel(VaeModel model, Map<String, Object> provenance) {
-        return blobs.put(ModelArchive.save(model, provenance));
+        return blobs.put(ModelRegistry.archive(model, provenance));
     }
 
     private Map<String, Object> provenance(TrainingJob job, Dataset dataset, Owner owner, VaeModel model, long started) {

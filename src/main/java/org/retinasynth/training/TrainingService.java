@@ -9,6 +9,8 @@ import org.retinasynth.jobs.JobQueue;
 import org.retinasynth.jobs.JobService;
 import org.retinasynth.jobs.JobState;
 import org.retinasynth.jobs.Page;
+import org.retinasynth.model.ModelType;
+import org.retinasynth.model.ModelRegistry;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
@@ -96,7 +98,7 @@ public class TrainingService {
 
     /** A SUCCEEDED job's model, opened in this process (e.g. by a study); the caller closes it. */
     public VaeModel openModel(Owner owner, String id) {
-        return ModelArchive.load(model(owner, id), null);
+        return ModelRegistry.load(model(owner, id), VaeModel.class, null);
     }
 
     private byte[] blob(String sha) {

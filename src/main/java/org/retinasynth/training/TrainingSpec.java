@@ -3,6 +3,7 @@ package org.retinasynth.training;
 import java.util.ArrayList;
 import java.util.List;
 import org.retinasynth.corruption.CorruptionSpec;
+import org.retinasynth.model.ModelType;
 
 /**
  * Everything that decides what a training job computes. Together with the dataset's content hash
@@ -38,7 +39,7 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
         if (modelType == null) {
             p.add("modelType must be VAE or DVAE");
         }
-        if (modelType == ModelType.DVAE && (corruption == null || corruption.isIdentity())) {
+        if (modelType != null && modelType.denoising() && (corruption == null || corruption.isIdentity())) {
             p.add("a DVAE needs a corruption with at least one component (e.g. gaussian:0.3)");
         }
         if (corruption != null) {
@@ -55,7 +56,8 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
         check(p, latentDim >= 2 && latentDim <= 512, "latentDim must be 2-512");
         check(p, baseChannels >= 4 && baseChannels <= 256, "baseChannels must be 4-256");
         check(p, corruptedCopies >= 1 && corruptedCopies <= 16, "corruptedCopies (K) must be 1-16");
-        check(p, modelType != ModelType.VAE || corruptedCopies == 1, "corruptedCopies (K) must be 1 for a VAE");
+        check(p, modelType == null || modelType.allowsCorruptedCopies(corruptedCopies),
+                "corruptedCopies (K) must be 1 for a VAE");
         check(p, latentSamples >= 1 && latentSamples <= 16, "latentSamples (M) must be 1-16");
         check(p, klWarmupEpochs >= 0 && klWarmupEpochs <= epochs, "klWarmupEpochs must be 0-epochs");
         check(p, likelihood == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Likelihood.values())

@@ -10,23 +10,28 @@ import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.dataset.DatasetService.PackedImages;
 import org.retinasynth.metrics.ImageMetrics;
 import org.retinasynth.jobs.JobCancelled;
-import org.retinasynth.model.NonFiniteLossException;
+import org.retinasynth.learning.EarlyStopping;
+import org.retinasynth.learning.LoopState;
+import org.retinasynth.learning.NonFinitePolicy;
+import org.retinasynth.learning.ProgressReporter;
+import org.retinasynth.learning.Schedules;
+import org.retinasynth.learning.TrainingListener;
+import org.retinasynth.learning.TrainingLoop;
 import org.retinasynth.model.VaeConfig;
 import org.retinasynth.model.VaeModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The epoch loop of a VAE / DVAE shared by training jobs and studies, so that a model trained
- * inside a study is trained exactly like one trained by a job with the same spec: same batch
- * order, corruption noise, learning-rate and KL schedules, validation and early stopping.
+ * A VAE / DVAE's part in the {@link TrainingLoop}, shared by training jobs and studies, so that a
+ * model trained inside a study is trained exactly like one trained by a job with the same spec:
+ * same batch order, corruption noise, learning-rate and KL schedules, validation and early stopping.
  * Persistence (checkpoints, history rows, pictures) is the caller's business, through
  * {@link Listener}.
  */
 public final class VaeTrainer {
 
     private static final Logger log = LoggerFactory.getLogger(VaeTrainer.class);
-    private static final int MAX_NON_FINITE_IN_A_ROW = 3;
     private static final int MAX_VALIDATION_IMAGES = 512;
 
     /** Hooks into the loop; all optional. */
@@ -58,9 +63,9 @@ public final class VaeTrainer {
         VaeConfig base = VaeConfig.defaults(size);
         VaeConfig config = new VaeConfig(size, 3, spec.latentDim(), spec.baseChannels(), classes,
                 spec.likelihood() == null ? base.likelihood() : VaeConfig.Likelihood.valueOf(spec.likelihood()),
-                base.fixedSigma(), spec.modelType() == ModelType.DVAE ? spec.corruptedCopies() : 1,
-                spec.latentSamples()).validate();
-        return VaeModel.create(config, spec.seed(), null);
+                base.fixedSigma(), spec.modelType().corruptedCopies(spec.corruptedCopies()),
+                spec.latentSamples());
+        return spec.modelType().entry().create(config, spec.seed(), null);
     }
 
     /** Trains a fresh model from epoch 0: the whole run in one call. */
@@ -89,71 +94,60 @@ public final class VaeTrainer {
         Batches data = new Batches(train, spec.conditional());
         Batches valData = val != null && val.count() > 0
                 ? new Batches(limit(val, MAX_VALIDATION_IMAGES), spec.conditional()) : null;
-        boolean denoising = spec.modelType() == ModelType.DVAE;
-        int k = denoising ? spec.corruptedCopies() : 1;
+        boolean denoising = spec.modelType().denoising();
+        int k = model.corruptedCopies();
         List<EpochMetrics> history = new ArrayList<>();
-        long step = (long) startEpoch * steps;
-        double imagesDone = 0;
-        long runStart = System.nanoTime();
-        for (int epoch = startEpoch; epoch < spec.epochs(); epoch++) {
-            long epochStart = System.nanoTime();
-            double lr = spec.learningRateAt(epoch);
-            double beta = spec.klWeightAt(epoch);
-            model.setLearningRate(lr);
-            int[] order = permutation(train.count(), new Random(spec.seed() * 1_000_003L + epoch));
-            SplittableRandom noise = new SplittableRandom(spec.seed() ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
-            double loss = 0;
-            double recon = 0;
-            double kl = 0;
-            int skipped = 0;
-            int failedInARow = 0;
-            for (int s = 0; s < steps; s++) {
-                if (listener.cancelled()) {
-                    throw new JobCancelled();
-                }
+        EarlyStopping early = new EarlyStopping(spec.earlyStoppingPatience(), best,
+                bestEpoch == null ? 0 : bestEpoch, null);
+        TrainingLoop.Task task = new TrainingLoop.Task() {
+            private int[] order;
+            private SplittableRandom noise;
+
+            @Override
+            public void beginEpoch(LoopState state) {
+                int epoch = state.epoch();
+                model.setLearningRate(state.learningRate());
+                order = TrainingLoop.permutation(train.count(), new Random(spec.seed() * 1_000_003L + epoch));
+                noise = new SplittableRandom(spec.seed() ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
+            }
+
+            @Override
+            public double[] step(LoopState state, int s) {
                 int[] idx = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
                 float[] clean = data.images(idx);
                 float[] corrupted = denoising ? corruptCopies(clean, k, data.size(), spec.corruption(), noise) : null;
-                VaeModel.StepResult r;
-                try {
-                    r = model.trainStep(clean, corrupted, data.labels(idx), batch, beta);
-                    failedInARow = 0;
-                } catch (NonFiniteLossException e) {
-                    // libtorch's CPU kernels give a rare, nondeterministic NaN; the step was
-                    // rolled back, so skip the batch unless the model itself has diverged
-                    if (++failedInARow > MAX_NON_FINITE_IN_A_ROW || skipped + 1 == steps) {
-                        throw e;
-                    }
-                    log.warn("epoch {} step {}: {}; batch skipped", epoch + 1, s + 1, e.getMessage());
-                    skipped++;
-                    step++;
-                    continue;
+                VaeModel.StepResult r = model.trainStep(clean, corrupted, data.labels(idx), batch, state.klWeight());
+                return new double[] {r.loss(), r.reconstruction(), r.kl()};
+            }
+
+            @Override
+            public double endEpoch(LoopState state, double[] mean, double seconds) {
+                EpochMetrics m = validate(model, valData, spec, state.epoch(), mean[0], mean[1], mean[2],
+                        state.learningRate(), state.klWeight(), seconds);
+                history.add(m);
+                return m.valLoss() != null ? m.valLoss() : m.trainLoss();
+            }
+        };
+        TrainingListener jobHooks = new TrainingListener() {
+            @Override
+            public void onEpochEnd(LoopState state, double score) {
+                listener.epochDone(model, history.get(history.size() - 1), early.best(), early.bestEpoch());
+                if (state.stopRequested()) {
+                    log.info("stopping early at epoch {}: no better validation loss since {}", state.epoch() + 1,
+                            early.bestEpoch());
                 }
-                loss += r.loss();
-                recon += r.reconstruction();
-                kl += r.kl();
-                step++;
-                imagesDone += batch;
-                double rate = imagesDone / Math.max((System.nanoTime() - runStart) / 1e9, 1e-9);
-                long remaining = (long) (spec.epochs() - epoch) * steps - (s + 1);
-                listener.progress(epoch + 1, step, rate, remaining * batch / Math.max(rate, 1e-9));
             }
-            int done = steps - skipped;
-            EpochMetrics m = validate(model, valData, spec, epoch, loss / done, recon / done, kl / done, lr, beta,
-                    (System.nanoTime() - epochStart) / 1e9);
-            history.add(m);
-            double score = m.valLoss() != null ? m.valLoss() : m.trainLoss();
-            if (best == null || score < best) {
-                best = score;
-                bestEpoch = epoch + 1;
+        };
+        new TrainingLoop(() -> {
+            if (listener.cancelled()) {
+                throw new JobCancelled();
             }
-            listener.epochDone(model, m, best, bestEpoch);
-            if (spec.earlyStoppingPatience() > 0 && epoch + 1 - bestEpoch >= spec.earlyStoppingPatience()) {
-                log.info("stopping early at epoch {}: no better validation loss since {}", epoch + 1, bestEpoch);
-                break;
-            }
-        }
-        return new Result(model, List.copyOf(history), best, bestEpoch);
+        }, List.of(Schedules.learningRate(spec::learningRateAt), Schedules.klWeight(spec::klWeightAt),
+                new NonFinitePolicy(NonFinitePolicy.DEFAULT_MAX_IN_A_ROW),
+                new ProgressReporter(listener::progress, 0), early, jobHooks))
+                .run(task, startEpoch, spec.epochs(), steps, batch);
+        return new Result(model, List.copyOf(history), early.best(),
+                early.best() == null ? bestEpoch : Integer.valueOf(early.bestEpoch()));
     }
 
     private static EpochMetrics validate(VaeModel model, Batches val, TrainingSpec spec, int epoch, double loss,
@@ -164,7 +158,7 @@ public final class VaeTrainer {
         int[] all = IntStream.range(0, val.count()).toArray();
         float[] clean = val.images(all);
         int[] labels = val.labels(all);
-        boolean denoising = spec.modelType() == ModelType.DVAE;
+        boolean denoising = spec.modelType().denoising();
         SplittableRandom fixed = new SplittableRandom(spec.seed() + 17);
         float[] corrupted = spec.corruption() != null && !spec.corruption().isIdentity()
                 ? corruptCopies(clean, 1, val.size(), spec.corruption(), fixed) : null;
@@ -192,17 +186,6 @@ public final class VaeTrainer {
             }
         }
         return out;
-    }
-
-    private static int[] permutation(int n, Random random) {
-        int[] p = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     private static PackedImages limit(PackedImages p, int max) {

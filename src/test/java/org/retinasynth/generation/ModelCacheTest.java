@@ -12,7 +12,7 @@ import org.retinasynth.model.VaeModel;
 import org.retinasynth.storage.BlobStore;
 import org.retinasynth.storage.LocalBlobStore;
 import org.retinasynth.storage.StorageProperties;
-import org.retinasynth.training.ModelArchive;
+import org.retinasynth.model.ModelRegistry;
 
 class ModelCacheTest {
 
@@ -22,7 +22,7 @@ class ModelCacheTest {
         List<String> shas = new ArrayList<>();
         for (int seed = 0; seed < 3; seed++) {
             try (VaeModel m = VaeModel.create(VaeConfig.defaults(28).withWidth(4, 4), seed, "cpu")) {
-                shas.add(blobs.put(ModelArchive.save(m, null)));
+                shas.add(blobs.put(ModelRegistry.archive(m, null)));
             }
         }
         ModelCache cache = new ModelCache(blobs, new GenerationProperties(256, 1000, 64, 2));

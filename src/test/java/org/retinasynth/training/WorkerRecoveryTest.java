@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.retinasynth.model.ModelType;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.security.Owner;
 import org.retinasynth.testsupport.IntegrationTest;
