@@ -17,6 +17,9 @@ create table jobs (
     attempts          int          not null default 0,
     cancel_requested  boolean      not null default false,
     error             varchar(4000),
+    -- a kind without a table of its own keeps its spec and result here, as JSON
+    spec_json         varchar(1000000),
+    result_json       varchar(1000000),
     created_at        timestamp with time zone not null,
     started_at        timestamp with time zone,
     finished_at       timestamp with time zone,

@@ -10,9 +10,11 @@ import java.time.OffsetDateTime;
  * @param device   the device the last attempt ran on, once started
  * @param worker   the worker instance of the last attempt
  * @param attempts how many times a worker started it (more than one after a crash)
+ * @param spec     the request as JSON, for a kind that keeps no table of its own; else null
+ * @param result   what it produced as JSON, likewise
  */
 public record Job(String id, String ownerId, String kind, String parentId, JobState state, Progress progress,
                   String device, String worker, int attempts, boolean cancelRequested, String error,
                   OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
-                  OffsetDateTime updatedAt) {
+                  OffsetDateTime updatedAt, String spec, String result) {
 }

@@ -1,17 +1,31 @@
 package org.retinasynth.jobs;
 
+import tools.jackson.databind.ObjectMapper;
+
 /** What a job's body may do to its own row while it runs. */
 public final class JobContext {
 
     private final Job job;
     private final String worker;
     private final JobStore store;
+    private final ObjectMapper json;
     private final long startedNanos = System.nanoTime();
 
-    JobContext(Job job, String worker, JobStore store) {
+    JobContext(Job job, String worker, JobStore store, ObjectMapper json) {
         this.job = job;
         this.worker = worker;
         this.store = store;
+        this.json = json;
+    }
+
+    /** The spec of a kind that keeps it on the common row, as that kind's record. */
+    public <T> T spec(Class<T> type) {
+        return json.readValue(job.spec(), type);
+    }
+
+    /** Stores the result of a kind that keeps it on the common row. */
+    public void result(Object result) {
+        store.result(job.id(), json.writeValueAsString(result));
     }
 
     /** The job as it was loaded for this attempt. */

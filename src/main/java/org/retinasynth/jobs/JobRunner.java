@@ -3,6 +3,7 @@ package org.retinasynth.jobs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The life cycle every kind of job shares, in one place: load the row, end it if it was cancelled
@@ -15,9 +16,11 @@ public class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
     private final JobStore store;
+    private final ObjectMapper json;
 
-    JobRunner(JobStore store) {
+    JobRunner(JobStore store, ObjectMapper json) {
         this.store = store;
+        this.json = json;
     }
 
     /** Runs one attempt; true when the job has ended (or is gone), false when it waits on its units. */
@@ -32,7 +35,7 @@ public class JobRunner {
             return true;
         }
         try {
-            if (kind.run(new JobContext(job, worker, store)) == JobKind.Outcome.WAITING) {
+            if (kind.run(new JobContext(job, worker, store, json)) == JobKind.Outcome.WAITING) {
                 return false;
             }
             store.move(id, JobState.SUCCEEDED, null);

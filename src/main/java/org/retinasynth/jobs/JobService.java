@@ -1,12 +1,15 @@
 package org.retinasynth.jobs;
 
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Get, cancel and delete with one meaning for every kind of job: another owner's job is absent
@@ -21,12 +24,35 @@ public class JobService {
     private final JobQueue queue;
     private final BlobStore blobs;
     private final JdbcClient jdbc;
+    private final ObjectMapper json;
 
-    JobService(JobStore store, JobQueue queue, BlobStore blobs, JdbcClient jdbc) {
+    JobService(JobStore store, JobQueue queue, BlobStore blobs, JdbcClient jdbc, ObjectMapper json) {
         this.store = store;
         this.queue = queue;
         this.blobs = blobs;
         this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /**
+     * Queues a job of a kind that keeps its spec on the common row (a kind with a table of its own
+     * inserts its row itself, then enqueues).
+     */
+    public Job submit(Owner owner, JobType type, Object spec) {
+        String id = UUID.randomUUID().toString();
+        store.insert(id, owner.id(), type.name(), null, 0, json.writeValueAsString(spec));
+        queue.enqueue(type, id);
+        return get(owner, type, id);
+    }
+
+    /** An owner's jobs of a kind without a table of its own, newest first. */
+    public Page<Job> page(Owner owner, JobType type, JobState state, int page, int size) {
+        return store.page(owner.id(), type.name(), null, state, Map.of(), page, size, (rs, n) -> JobStore.job(rs));
+    }
+
+    /** The spec or result JSON of such a job as its kind's record; null if absent. */
+    public <T> T read(String jobJson, Class<T> type) {
+        return jobJson == null ? null : json.readValue(jobJson, type);
     }
 
     /** The common row of an owner's job of this type, or 404. */

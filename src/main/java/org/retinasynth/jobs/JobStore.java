@@ -32,11 +32,21 @@ public class JobStore {
 
     /** A new QUEUED job; the kind's own row is inserted by the caller in the same transaction or right after. */
     public void insert(String id, String ownerId, String kind, String parentId, long total) {
+        insert(id, ownerId, kind, parentId, total, null);
+    }
+
+    /** A new QUEUED job whose spec is kept on the common row ({@code specJson}). */
+    public void insert(String id, String ownerId, String kind, String parentId, long total, String specJson) {
         OffsetDateTime now = now();
         jdbc.sql("""
-                        insert into jobs (id, owner_id, kind, parent_id, state, total, created_at, updated_at)
-                        values (?,?,?,?,?,?,?,?)""")
-                .params(id, ownerId, kind, parentId, JobState.QUEUED.name(), total, now, now).update();
+                        insert into jobs (id, owner_id, kind, parent_id, state, total, spec_json, created_at, updated_at)
+                        values (?,?,?,?,?,?,?,?,?)""")
+                .params(id, ownerId, kind, parentId, JobState.QUEUED.name(), total, specJson, now, now).update();
+    }
+
+    /** The result of a kind that keeps it on the common row. */
+    public void result(String id, String resultJson) {
+        jdbc.sql("update jobs set result_json = ?, updated_at = ? where id = ?").params(resultJson, now(), id).update();
     }
 
     /** For a worker, which acts for whichever owner queued the job. */
@@ -68,7 +78,8 @@ public class JobStore {
         where.put("j.kind", kind);
         where.put("j.state", state == null ? null : state.name());
         filters.forEach((column, value) -> where.put("k." + column, value));
-        StringBuilder sql = new StringBuilder(" from jobs j join " + table + " k on k.id = j.id where j.parent_id is null");
+        StringBuilder sql = new StringBuilder(" from jobs j" + (table == null ? "" : " join " + table + " k on k.id = j.id")
+                + " where j.parent_id is null");
         Map<String, Object> params = new LinkedHashMap<>();
         where.forEach((column, value) -> {
             if (value != null) {
@@ -153,7 +164,8 @@ public class JobStore {
                 rs.getString("device"), rs.getString("worker"), rs.getInt("attempts"),
                 rs.getBoolean("cancel_requested"), rs.getString("error"),
                 rs.getObject("created_at", OffsetDateTime.class), rs.getObject("started_at", OffsetDateTime.class),
-                rs.getObject("finished_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
+                rs.getObject("finished_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class),
+                rs.getString("spec_json"), rs.getString("result_json"));
     }
 
     /** A nullable double column: null, not 0, when the row has no value yet. */

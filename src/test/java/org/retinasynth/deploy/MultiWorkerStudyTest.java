@@ -18,6 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.jobs.JobQueue;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,10 +32,11 @@ import tools.jackson.databind.node.ObjectNode;
  * directory (the shared volume). Its units run on both workers, and its report equals, number for
  * number, the report of the same study run by a single worker, since every unit is seeded.
  */
+@IntegrationTest
 class MultiWorkerStudyTest {
 
     private static final String KEY = "rsk_multi-worker-study-test-key-0123456789";
-    private static final String DATASET = "{\"name\":\"shared\",\"countsPerGrade\":[8,8,8,8,8],\"imageSize\":40,"
+    private static final String DATASET = "{\"name\":\"shared\",\"countsPerGrade\":[10,10,10,10,10],\"imageSize\":40,"
             + "\"workingSize\":28,\"seed\":9,\"valFraction\":0.2,\"testFraction\":0.3}";
     private static final String STUDY = "\"arms\":[\"REAL\",\"REAL_DVAE\"],\"seeds\":2,\"allowTwoSeeds\":true,"
             + "\"models\":[\"VAE\",\"DVAE\"],"

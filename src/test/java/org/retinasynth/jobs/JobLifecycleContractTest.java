@@ -21,6 +21,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.retinasynth.security.ApiKeyFilter;
 import org.retinasynth.security.ApiKeyService;
+import org.retinasynth.security.Owner;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.retinasynth.testsupport.IntegrationTest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
@@ -35,8 +50,13 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
  * isolation, cancel while queued and while running, delete, and a job taken over after its worker
  * died. The instance has the {@code api} role, so nothing runs unless the test runs it, the way a
  * worker would ({@link JobRunner}): every state is reached on purpose, not by timing.
+ *
+ * <p>Besides the service's kinds it runs against {@link Echoes}, a kind made of nothing but what a
+ * new kind needs: a spec record, a body and its routes.
  */
+@IntegrationTest
 @SpringBootTest(properties = "retinasynth.role=api")
+@Import(JobLifecycleContractTest.Echoes.class)
 @AutoConfigureMockMvc
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JobLifecycleContractTest {
@@ -68,7 +88,7 @@ class JobLifecycleContractTest {
     void aDatasetAndATrainedModel() throws Exception {
         key = keys.issue("contract-" + UUID.randomUUID(), false, "test").key();
         dataset = JsonPath.read(body(post("/api/v1/datasets/demo"), "{\"name\":\"contract\",\"countsPerGrade\":"
-                + "[6,6,6,6,6],\"imageSize\":40,\"workingSize\":28,\"seed\":4,\"valFraction\":0.2,\"testFraction\":0.3}",
+                + "[10,10,10,10,10],\"imageSize\":40,\"workingSize\":28,\"seed\":4,\"valFraction\":0.2,\"testFraction\":0.3}",
                 201), "$.id");
         model = create("training-jobs");
         runToTheEnd(model);
@@ -86,12 +106,13 @@ class JobLifecycleContractTest {
                     + "\"generative\":{\"epochs\":1,\"batchSize\":16,\"latentDim\":4,\"baseChannels\":4},"
                     + "\"classifier\":{\"epochs\":1,\"batchSize\":16},\"robustnessCorruptions\":[\"blur\"],"
                     + "\"iwaeSamples\":2}";
+            case "echoes" -> "{\"text\":\"fundus\",\"steps\":3}";
             default -> throw new IllegalArgumentException(kind);
         };
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"training-jobs", "generations", "studies"})
+    @ValueSource(strings = {"training-jobs", "generations", "studies", "echoes"})
     void createListPageCancelQueuedDelete(String kind) throws Exception {
         String base = "/api/v1/" + kind;
         String a = create(kind);
@@ -129,7 +150,7 @@ class JobLifecycleContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"training-jobs", "generations", "studies"})
+    @ValueSource(strings = {"training-jobs", "generations", "studies", "echoes"})
     void aRunningJobStopsAtItsNextCheck(String kind) throws Exception {
         String id = create(kind);
         assertThat(store.markStarted(id, "cpu", "worker-a", null)).isTrue();
@@ -144,7 +165,7 @@ class JobLifecycleContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"training-jobs", "generations", "studies"})
+    @ValueSource(strings = {"training-jobs", "generations", "studies", "echoes"})
     void aJobWhoseWorkerDiedIsTakenUpAndFinishes(String kind) throws Exception {
         String id = create(kind);
         // a worker took it and died: RUNNING, one attempt, nothing stored yet
@@ -161,8 +182,86 @@ class JobLifecycleContractTest {
             assertThat(store.children(id)).isNotEmpty().allMatch(u -> u.state() == JobState.SUCCEEDED
                     && u.attempts() == 1 && "test-worker".equals(u.worker()));
         }
+        if (kind.equals("echoes")) {
+            assertThat(JsonPath.<String>read(body(get("/api/v1/echoes/" + id), null, 200), "$.result"))
+                    .isEqualTo("\"sudnuf\"");
+        }
         mvc.perform(as(delete("/api/v1/" + kind + "/" + id))).andExpect(status().isNoContent());
         assertThat(store.children(id)).isEmpty();
+    }
+
+    /** A whole kind of job: its spec, its body and its routes; the job core does the rest. */
+    @TestConfiguration
+    static class Echoes {
+
+        static final JobType TYPE = new JobType("echo-job", "echo", null);
+
+        record Echo(String text, int steps) {
+        }
+
+        @Bean
+        JobKind echoBody() {
+            return new JobKind() {
+                @Override
+                public JobType type() {
+                    return TYPE;
+                }
+
+                @Override
+                public Outcome run(JobContext job) {
+                    Echo echo = job.spec(Echo.class);
+                    if (!job.start("cpu", (long) echo.steps())) {
+                        return Outcome.DONE;
+                    }
+                    for (int step = 1; step <= echo.steps(); step++) {
+                        job.checkCancelled();
+                        job.progress(new Progress(step, echo.steps(), "echoing", null, null));
+                    }
+                    job.result(new StringBuilder(echo.text()).reverse().toString());
+                    return Outcome.DONE;
+                }
+            };
+        }
+
+        @RestController
+        @RequestMapping("/api/v1/echoes")
+        static class Routes {
+
+            private final JobService jobs;
+
+            Routes(JobService jobs) {
+                this.jobs = jobs;
+            }
+
+            @PostMapping
+            @ResponseStatus(HttpStatus.CREATED)
+            Job create(Owner owner, @RequestBody Echo echo) {
+                return jobs.submit(owner, TYPE, echo);
+            }
+
+            @GetMapping
+            Page<Job> list(Owner owner, @RequestParam(required = false) JobState state,
+                           @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size) {
+                return jobs.page(owner, TYPE, state, page, size);
+            }
+
+            @GetMapping("/{id}")
+            Job get(Owner owner, @PathVariable String id) {
+                return jobs.get(owner, TYPE, id);
+            }
+
+            @PostMapping("/{id}/cancel")
+            Job cancel(Owner owner, @PathVariable String id) {
+                jobs.cancel(owner, TYPE, id);
+                return jobs.get(owner, TYPE, id);
+            }
+
+            @DeleteMapping("/{id}")
+            @ResponseStatus(HttpStatus.NO_CONTENT)
+            void delete(Owner owner, @PathVariable String id) {
+                jobs.delete(owner, TYPE, id, List.of());
+            }
+        }
     }
 
     /** Runs a job the way workers would, its units included, until it ends. */
