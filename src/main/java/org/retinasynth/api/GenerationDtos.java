@@ -8,6 +8,7 @@ import java.util.Map;
 import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.UploadReport;
 import org.retinasynth.generation.Generation;
+import org.retinasynth.generation.GenerationProvenance;
 import org.retinasynth.jobs.Job;
 import org.retinasynth.generation.GenerationPlan;
 import org.retinasynth.generation.GenerationRequest;
@@ -43,7 +44,7 @@ final class GenerationDtos {
     record GenerationResponse(String id, String modelId, String state, String mode, List<Integer> countsPerGrade,
                               Integer target, List<Long> trainCounts, int total, int done, Double imagesPerSecond,
                               Double etaSeconds, double temperature, long seed, int imageSize, String worker,
-                              int attempts, boolean cancelRequested, String error, Map<String, Object> provenance,
+                              int attempts, boolean cancelRequested, String error, GenerationProvenance provenance,
                               OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                               OffsetDateTime updatedAt) {
         static GenerationResponse of(Generation g) {

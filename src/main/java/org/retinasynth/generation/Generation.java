@@ -1,12 +1,11 @@
 package org.retinasynth.generation;
 
-import java.util.Map;
 import org.retinasynth.jobs.Job;
 import org.retinasynth.jobs.JobState;
 
 /** A generated set: the common job row (progress in images), its plan and provenance. */
 public record Generation(Job job, String modelJobId, String modelSha256, GenerationPlan plan,
-                         Map<String, Object> provenance) {
+                         GenerationProvenance provenance) {
 
     public String id() {
         return job.id();

@@ -47,7 +47,7 @@ class GenerationRepository {
 
     @Transactional
     void insert(String id, String ownerId, String modelJobId, String modelSha, GenerationPlan plan,
-                Map<String, Object> provenance) {
+                GenerationProvenance provenance) {
         store.insert(id, ownerId, GenerationRunner.TYPE.name(), null, plan.total());
         jdbc.sql("""
                         insert into generations (id, model_job_id, model_sha256, plan, total_images, provenance)
@@ -90,7 +90,7 @@ class GenerationRepository {
         });
     }
 
-    void provenance(String id, Map<String, Object> provenance) {
+    void provenance(String id, GenerationProvenance provenance) {
         jdbc.sql("update generations set provenance = ? where id = ?")
                 .params(json.writeValueAsString(provenance), id).update();
     }
@@ -116,6 +116,6 @@ class GenerationRepository {
         String provenance = rs.getString("provenance");
         return new Generation(JobStore.job(rs), rs.getString("model_job_id"), rs.getString("model_sha256"),
                 json.readValue(rs.getString("plan"), GenerationPlan.class),
-                provenance == null ? Map.of() : json.readValue(provenance, MAP));
+                provenance == null ? null : json.readValue(provenance, GenerationProvenance.class));
     }
 }

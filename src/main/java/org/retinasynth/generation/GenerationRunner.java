@@ -74,11 +74,8 @@ class GenerationRunner implements JobKind {
                 repository.chunkDone(g.id(), c, rows, new Progress(done, plan.total(), null, rate,
                         (plan.total() - done) / Math.max(rate, 1e-9)));
             }
-            Map<String, Object> provenance = new LinkedHashMap<>(g.provenance());
-            provenance.put("device", model.device());
-            provenance.put("worker", context.worker());
-            provenance.put("lastRunSeconds", (System.nanoTime() - context.startedNanos()) / 1e9);
-            repository.provenance(g.id(), provenance);
+            repository.provenance(g.id(), g.provenance().ranOn(model.device(), context.worker(),
+                    (System.nanoTime() - context.startedNanos()) / 1e9));
             return null;
         });
         return Outcome.DONE;

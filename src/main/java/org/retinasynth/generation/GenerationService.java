@@ -210,8 +210,8 @@ public class GenerationService {
                 "Synthetic: %d images from RetinaSynth generation %s, sampled from model %s (training job %s, "
                         + "model sha256 %s, trained on dataset %s with content sha256 %s), seed %d, temperature %s, "
                         + "%s per grade %s. All images are in the train split.",
-                plan.total(), g.id(), g.provenance().get("modelType"), g.modelJobId(), g.modelSha256(),
-                g.provenance().get("trainingDatasetId"), g.provenance().get("datasetContentSha256"), plan.seed(),
+                plan.total(), g.id(), g.provenance().modelType(), g.modelJobId(), g.modelSha256(),
+                g.provenance().trainingDatasetId(), g.provenance().datasetContentSha256(), plan.seed(),
                 plan.temperature(), plan.mode().toLowerCase(Locale.ROOT), plan.countsPerGrade());
         Dataset d = datasets.create(owner, new DatasetService.NewDataset(name.strip(), description,
                 plan.imageSize(), plan.classNames(), null, null, null));
@@ -373,30 +373,21 @@ public class GenerationService {
         return names;
     }
 
-    private Map<String, Object> provenance(String id, TrainingJob job, GenerationPlan plan) {
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> engine(Object recorded) {
+        return recorded instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+    }
+
+    private GenerationProvenance provenance(String id, TrainingJob job, GenerationPlan plan) {
         Map<String, Object> model = job.provenanceJson() == null ? Map.of()
                 : json.readValue(job.provenanceJson(), new TypeReference<Map<String, Object>>() {
                 });
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("generationId", id);
-        p.put("modelJobId", job.id());
-        p.put("modelSha256", job.modelSha256());
-        p.put("modelType", job.modelType().name());
-        p.put("trainingDatasetId", job.datasetId());
-        p.put("datasetContentSha256", model.get("datasetContentSha256"));
-        p.put("trainingSeed", job.spec().seed());
-        p.put("mode", plan.mode());
-        p.put("countsPerGrade", plan.countsPerGrade());
-        p.put("total", plan.total());
-        p.put("seed", plan.seed());
-        p.put("temperature", plan.temperature());
-        p.put("chunkSize", plan.chunkSize());
-        p.put("chunkSeeds", "seed XOR (0x9E3779B97F4A7C15 * (chunk + 1))");
-        p.put("engine", TorchRuntime.info());
-        p.put("modelEngine", model.get("engine"));
-        p.put("java", System.getProperty("java.version"));
-        p.put("codeVersion", String.valueOf(GenerationService.class.getPackage().getImplementationVersion()));
-        return p;
+        return new GenerationProvenance(id, job.id(), job.modelSha256(), job.modelType().name(), job.datasetId(),
+                (String) model.get("datasetContentSha256"), job.spec().seed(), plan.mode(), plan.countsPerGrade(),
+                plan.total(), plan.seed(), plan.temperature(), plan.chunkSize(),
+                "seed XOR (0x9E3779B97F4A7C15 * (chunk + 1))", TorchRuntime.info(), engine(model.get("engine")),
+                System.getProperty("java.version"),
+                String.valueOf(GenerationService.class.getPackage().getImplementationVersion()), null, null, null);
     }
 
     private List<BufferedImage> decode(List<GeneratedImage> images) {

@@ -190,7 +190,7 @@ final class StudyWork implements AutoCloseable {
         StudySpec.Generative g = spec.generative();
         return new TrainingSpec(dataset.id(), type, true, g.corruption(), g.epochs(), g.batchSize(),
                 g.learningRate(), TrainingSpec.Schedule.COSINE, g.latentDim(), g.baseChannels(),
-                type == ModelType.DVAE ? g.corruptedCopies() : 1, 1, g.klWarmupEpochs(), 0,
+                type.corruptedCopies(g.corruptedCopies()), 1, g.klWarmupEpochs(), 0,
                 spec.generativeModelsPerSeed() ? seed : 0, g.likelihood());
     }
 

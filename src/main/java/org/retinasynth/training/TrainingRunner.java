@@ -23,6 +23,7 @@ import org.retinasynth.storage.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -38,6 +39,8 @@ class TrainingRunner implements JobKind {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingRunner.class);
     private static final int PICTURE_IMAGES = 8;
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
 
     private final TrainingJobRepository jobs;
     private final JobService core;
@@ -120,7 +123,7 @@ class TrainingRunner implements JobKind {
                             checkpointShown = checkpoint;
                         }
                     });
-            Map<String, Object> provenance = provenance(job, dataset, owner, model, context.startedNanos());
+            TrainingProvenance provenance = provenance(job, dataset, owner, model, context.startedNanos());
             String modelSha = saveModel(model, provenance);
             jobs.modelSaved(job.id(), modelSha, json.writeValueAsString(provenance));
         }
@@ -161,25 +164,16 @@ class TrainingRunner implements JobKind {
         return blobs.put(SampleGrid.png(SampleGrid.render(labels, rows, Math.max(64, data.size()))));
     }
 
-    private String saveModel(VaeModel model, Map<String, Object> provenance) {
-        return blobs.put(ModelRegistry.archive(model, provenance));
+    private String saveModel(VaeModel model, TrainingProvenance provenance) {
+        return blobs.put(ModelRegistry.archive(model, json.convertValue(provenance, MAP)));
     }
 
-    private Map<String, Object> provenance(TrainingJob job, Dataset dataset, Owner owner, VaeModel model, long started) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("jobId", job.id());
-        p.put("datasetId", dataset.id());
-        p.put("datasetContentSha256", datasets.contentHash(owner, dataset.id()));
-        p.put("preprocessing", Map.of("fieldOfViewCrop", true, "squareResize", dataset.workingSize(),
-                "pixelRange", "[0,1] RGB"));
-        p.put("spec", job.spec());
-        p.put("seed", job.spec().seed());
-        p.put("device", model.device());
-        p.put("engine", TorchRuntime.info());
-        p.put("java", System.getProperty("java.version"));
-        p.put("codeVersion", String.valueOf(TrainingRunner.class.getPackage().getImplementationVersion()));
-        p.put("parameterCount", model.parameterCount());
-        p.put("trainingSeconds", (System.nanoTime() - started) / 1e9);
-        return p;
+    private TrainingProvenance provenance(TrainingJob job, Dataset dataset, Owner owner, VaeModel model,
+                                          long started) {
+        return new TrainingProvenance(job.id(), dataset.id(), datasets.contentHash(owner, dataset.id()),
+                new TrainingProvenance.Preprocessing(true, dataset.workingSize(), "[0,1] RGB"), job.spec(),
+                job.spec().seed(), model.device(), TorchRuntime.info(), System.getProperty("java.version"),
+                String.valueOf(TrainingRunner.class.getPackage().getImplementationVersion()), model.parameterCount(),
+                (System.nanoTime() - started) / 1e9);
     }
 }
