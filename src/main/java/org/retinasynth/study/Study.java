@@ -2,29 +2,13 @@ package org.retinasynth.study;
 
 import java.time.OffsetDateTime;
 import org.retinasynth.jobs.Job;
-import org.retinasynth.jobs.JobState;
+import org.retinasynth.jobs.OfJob;
 
 /**
  * A study: the common job row (progress in units), its spec, and the report once it SUCCEEDED.
  * Its units (a generative model, an arm × seed classifier) are child jobs of their own.
  */
-public record Study(Job job, String datasetId, StudySpec spec, String reportSha256) {
-
-    public String id() {
-        return job.id();
-    }
-
-    public String ownerId() {
-        return job.ownerId();
-    }
-
-    public JobState state() {
-        return job.state();
-    }
-
-    public String error() {
-        return job.error();
-    }
+public record Study(Job job, String datasetId, StudySpec spec, String reportSha256) implements OfJob {
 
     public int attempts() {
         return job.attempts();

@@ -1,7 +1,7 @@
 package org.retinasynth.training;
 
 import org.retinasynth.jobs.Job;
-import org.retinasynth.jobs.JobState;
+import org.retinasynth.jobs.OfJob;
 import org.retinasynth.model.ModelType;
 
 /**
@@ -12,19 +12,7 @@ import org.retinasynth.model.ModelType;
  */
 public record TrainingJob(Job job, TrainingSpec spec, int epoch, int stepsPerEpoch, Double bestValLoss,
                           Integer bestEpoch, int checkpointEpoch, String checkpointSha256, String modelSha256,
-                          String reconstructionsSha256, String provenanceJson) {
-
-    public String id() {
-        return job.id();
-    }
-
-    public String ownerId() {
-        return job.ownerId();
-    }
-
-    public JobState state() {
-        return job.state();
-    }
+                          String reconstructionsSha256, String provenanceJson) implements OfJob {
 
     public String datasetId() {
         return spec.datasetId();
