@@ -1,9 +1,11 @@
 /**
  * The comparative study: a {@link org.retinasynth.study.StudySpec} names arms, seeds and
- * corruption levels; {@code StudyRunner} cuts it into units (generative models, classifiers,
- * quality scores) and runs them as a job, recording each finished unit so a restarted study resumes
- * where it stopped; {@code StudyReportBuilder} and {@link org.retinasynth.study.StudyReportRenderer}
- * turn the results into the report.
+ * corruption levels; {@code StudyPlan} cuts it into units (a generative model, an arm × seed
+ * classifier) and what each waits for; {@code StudyRunner} queues the ready units as child jobs
+ * that any worker runs ({@code StudyUnitRunner}, {@code StudyWork}), and builds the report once all
+ * have finished; a finished unit is kept, so a study taken up again redoes only what is missing;
+ * {@code StudyReportBuilder} and {@link org.retinasynth.study.StudyReportRenderer} turn the results
+ * into the report.
  *
  * <p>Separate from {@code metrics} because it orchestrates (jobs, storage, database) while the
  * metrics only compute. Dependency rule: it may use every capability below the API (datasets,

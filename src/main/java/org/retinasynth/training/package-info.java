@@ -1,7 +1,8 @@
 /**
- * Training jobs: the validated spec, the persistent queue (db-scheduler over the same database),
- * the worker loop with per-epoch checkpoints, progress and loss history, and the pictures a
- * researcher looks at (loss curves, reconstructions). A job's state lives in the database and its
- * bytes in the blob store, so any worker can resume it from the last checkpoint.
+ * The training-job kind: the validated spec, its own table (epoch history, checkpoint, model),
+ * {@code VaeTrainer} (a VAE / DVAE's part in the shared training loop), per-epoch checkpoints, and
+ * the pictures a researcher looks at (loss curves, reconstructions). The job's life cycle, queue
+ * and crash recovery are the job core's; its bytes live in the blob store, so any worker can resume
+ * it from the last checkpoint.
  */
 package org.retinasynth.training;
