@@ -33,17 +33,22 @@ final class GenerationDtos {
             @Schema(description = "z ~ N(0, temperature² I); below 1 gives more typical, less varied images",
                     defaultValue = "1.0", minimum = "0", maximum = "5") Double temperature,
             @Schema(description = "Random if omitted; always recorded. Same seed and request: identical PNGs")
-            Long seed) {
+            Long seed,
+            @Schema(description = "Where latents come from: FITTED, the per-grade prior fitted to the model's "
+                    + "training posteriors (the default when the model has one), or STANDARD, N(0, I)",
+                    allowableValues = {"FITTED", "STANDARD"}) String prior) {
 
         GenerationRequest toRequest() {
-            return new GenerationRequest(modelId, counts, balance, target, count, temperature, seed);
+            return new GenerationRequest(modelId, counts, balance, target, count, temperature, seed, prior);
         }
     }
 
     @Schema(description = "A generated set and its progress")
     record GenerationResponse(String id, String modelId, String state, String mode, List<Integer> countsPerGrade,
                               Integer target, List<Long> trainCounts, int total, int done, Double imagesPerSecond,
-                              Double etaSeconds, double temperature, long seed, int imageSize, String worker,
+                              Double etaSeconds, double temperature, long seed,
+                              @Schema(description = "FITTED or STANDARD; absent for sets made before the fitted prior")
+                              String prior, int imageSize, String worker,
                               int attempts, boolean cancelRequested, String error, GenerationProvenance provenance,
                               OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                               OffsetDateTime updatedAt) {
@@ -52,7 +57,7 @@ final class GenerationDtos {
             Job j = g.job();
             return new GenerationResponse(g.id(), g.modelJobId(), g.state().name(), p.mode(), p.countsPerGrade(),
                     p.target(), p.trainCounts(), p.total(), (int) j.progress().done(), j.progress().rate(),
-                    j.progress().etaSeconds(), p.temperature(), p.seed(), p.imageSize(), j.worker(), j.attempts(),
+                    j.progress().etaSeconds(), p.temperature(), p.seed(), p.prior(), p.imageSize(), j.worker(), j.attempts(),
                     j.cancelRequested(), j.error(), g.provenance(), j.createdAt(), j.startedAt(), j.finishedAt(),
                     j.updatedAt());
         }

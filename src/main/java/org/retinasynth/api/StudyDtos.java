@@ -50,7 +50,7 @@ final class StudyDtos {
 
         StudySpec toSpec() {
             GenerativeRequest g = generative != null ? generative : new GenerativeRequest(null, null, null, null, null,
-                    null, null, null, null);
+                    null, null, null, null, null);
             ClassifierRequest c = classifier != null ? classifier : new ClassifierRequest(null, null, null, null, null,
                     null, null, null);
             return new StudySpec(datasetId, arms != null ? arms : StudySpec.armsFor(models), or(seeds, 3),
@@ -62,7 +62,8 @@ final class StudyDtos {
                             or(g.baseChannels(), 16),
                             g.corruption() != null ? g.corruption() : CorruptionSpec.parse("gaussian:0.3"),
                             or(g.corruptedCopies(), 1), Math.min(or(g.klWarmupEpochs(), 5), or(g.epochs(), 20)),
-                            g.likelihood() != null ? g.likelihood() : "BERNOULLI"),
+                            g.likelihood() != null ? g.likelihood() : "BERNOULLI",
+                            g.prior() != null ? g.prior() : "FITTED"),
                     new StudySpec.Classifier(or(c.epochs(), 20), or(c.batchSize(), 64),
                             c.learningRate() != null ? c.learningRate() : 1e-3, or(c.width(), 16),
                             c.dropout() != null ? c.dropout() : 0.1, c.weightDecay() != null ? c.weightDecay() : 1e-4,
@@ -84,7 +85,10 @@ final class StudyDtos {
                              @Schema(defaultValue = "5") Integer klWarmupEpochs,
                              @Schema(description = "Decoder likelihood; the fixed-sigma Gaussian gave near-black prior "
                                      + "samples on RetinaMNIST", allowableValues = {"GAUSSIAN_FIXED", "GAUSSIAN_LEARNED",
-                                     "BERNOULLI"}, defaultValue = "BERNOULLI") String likelihood) {
+                                     "BERNOULLI"}, defaultValue = "BERNOULLI") String likelihood,
+                             @Schema(description = "Where synthetic latents come from: FITTED, a per-grade prior fitted "
+                                     + "to the training posteriors, or STANDARD, N(0, I)",
+                                     allowableValues = {"FITTED", "STANDARD"}, defaultValue = "FITTED") String prior) {
     }
 
     @Schema(description = "Settings of the grade classifier (a small ResNet), the same in every arm")

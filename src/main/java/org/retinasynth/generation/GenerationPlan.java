@@ -12,10 +12,16 @@ import java.util.List;
  * @param target         the per-grade level a BALANCE plan tops up to
  * @param trainCounts    the training split's images per grade a BALANCE plan started from
  * @param classNames     grade names of the training dataset, for the datasets made from this set
+ * @param prior          where latents come from: {@code FITTED} or {@code STANDARD}; null in plans made
+ *                       before the fitted prior existed, which sampled N(0, I)
  */
 public record GenerationPlan(String mode, List<Integer> countsPerGrade, int total, Integer target,
                              List<Long> trainCounts, double temperature, long seed, int chunkSize, int imageSize,
-                             List<String> classNames) {
+                             List<String> classNames, String prior) {
+
+    boolean fittedPrior() {
+        return GenerationRequest.FITTED.equals(prior);
+    }
 
     public boolean conditional() {
         return countsPerGrade != null;

@@ -15,11 +15,12 @@ public record GenerationProvenance(String generationId, String modelJobId, Strin
                                    String mode, List<Integer> countsPerGrade, int total, long seed,
                                    double temperature, int chunkSize, String chunkSeeds,
                                    TorchRuntime.EngineInfo engine, Map<String, Object> modelEngine, String java,
-                                   String codeVersion, String device, String worker, Double lastRunSeconds) {
+                                   String codeVersion, String prior, String device, String worker,
+                                   Double lastRunSeconds) {
 
     GenerationProvenance ranOn(String device, String worker, double seconds) {
         return new GenerationProvenance(generationId, modelJobId, modelSha256, modelType, trainingDatasetId,
                 datasetContentSha256, trainingSeed, mode, countsPerGrade, total, seed, temperature, chunkSize,
-                chunkSeeds, engine, modelEngine, java, codeVersion, device, worker, seconds);
+                chunkSeeds, engine, modelEngine, java, codeVersion, prior, device, worker, seconds);
     }
 }

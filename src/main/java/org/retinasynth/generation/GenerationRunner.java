@@ -86,7 +86,7 @@ class GenerationRunner implements JobKind {
         int from = c * plan.chunkSize();
         int n = Math.min(plan.total(), from + plan.chunkSize()) - from;
         int[] labels = plan.conditional() ? IntStream.range(from, from + n).map(plan::gradeOf).toArray() : null;
-        float[] images = model.sample(n, labels, plan.temperature(), plan.chunkSeed(c));
+        float[] images = model.sample(n, labels, plan.temperature(), plan.chunkSeed(c), plan.fittedPrior());
         int s = model.config().imageSize();
         int per = 3 * s * s;
         return IntStream.range(0, n).parallel()

@@ -90,8 +90,14 @@ public class GenerationService {
         validate(request);
         TrainingJob job = succeededModel(owner, request.modelId());
         int[] shape = models.with(job.modelSha256(),
-                m -> new int[] {m.config().numClasses(), m.config().imageSize()});
-        GenerationPlan plan = plan(owner, request, job, shape[0], shape[1]);
+                m -> new int[] {m.config().numClasses(), m.config().imageSize(), m.prior() != null ? 1 : 0});
+        String prior = request.prior() != null ? request.prior()
+                : shape[2] == 1 ? GenerationRequest.FITTED : GenerationRequest.STANDARD;
+        if (prior.equals(GenerationRequest.FITTED) && shape[2] == 0) {
+            throw new ConflictException("the model of training job '" + job.id() + "' has no fitted prior (it was "
+                    + "trained before models kept one): ask for prior STANDARD");
+        }
+        GenerationPlan plan = plan(owner, request, job, shape[0], shape[1], prior);
         if (plan.total() > properties.maxImages()) {
             throw new IllegalArgumentException("the request makes " + plan.total() + " images; at most "
                     + properties.maxImages() + " are allowed per request");
@@ -274,6 +280,9 @@ public class GenerationService {
         if (modes != 1) {
             p.add("give exactly one of counts (per grade), balance: true, or count (a total)");
         }
+        if (r.prior() != null && !r.prior().equals(GenerationRequest.FITTED) && !r.prior().equals(GenerationRequest.STANDARD)) {
+            p.add("prior must be FITTED or STANDARD");
+        }
         if (r.counts() != null && (r.counts().isEmpty() || r.counts().stream().anyMatch(c -> c == null || c < 0)
                 || r.counts().stream().mapToLong(c -> c == null ? 0 : c).sum() < 1)) {
             p.add("counts must list a count of 0 or more for every grade, at least one image in all");
@@ -292,7 +301,8 @@ public class GenerationService {
         }
     }
 
-    private GenerationPlan plan(Owner owner, GenerationRequest r, TrainingJob job, int classes, int size) {
+    private GenerationPlan plan(Owner owner, GenerationRequest r, TrainingJob job, int classes, int size,
+                                String prior) {
         double temperature = r.temperature() == null ? 1.0 : r.temperature();
         long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextLong(1L << 48);
         int chunk = Math.max(1, properties.chunkSize());
@@ -301,7 +311,7 @@ public class GenerationService {
                 throw new ConflictException("the model of training job '" + job.id() + "' is unconditional: it "
                         + "cannot generate per grade; ask for a total with count");
             }
-            return new GenerationPlan("TOTAL", null, r.count(), null, null, temperature, seed, chunk, size, null);
+            return new GenerationPlan("TOTAL", null, r.count(), null, null, temperature, seed, chunk, size, null, prior);
         }
         List<String> classNames = classNames(owner, job, classes);
         if (r.count() != null) {
@@ -314,7 +324,7 @@ public class GenerationService {
                         + r.counts().size());
             }
             return new GenerationPlan("COUNTS", List.copyOf(r.counts()), total(r.counts()), null, null, temperature,
-                    seed, chunk, size, classNames);
+                    seed, chunk, size, classNames, prior);
         }
         List<Long> train = trainCounts(owner, job, classes);
         long target = r.target() != null ? r.target() : Collections.max(train);
@@ -330,7 +340,7 @@ public class GenerationService {
                     + " images; at most " + properties.maxImages() + " are allowed per request");
         }
         return new GenerationPlan("BALANCE", counts, (int) total, (int) Math.min(target, Integer.MAX_VALUE), train,
-                temperature, seed, chunk, size, classNames);
+                temperature, seed, chunk, size, classNames, prior);
     }
 
     private static int total(List<Integer> counts) {
@@ -387,7 +397,8 @@ public class GenerationService {
                 plan.total(), plan.seed(), plan.temperature(), plan.chunkSize(),
                 "seed XOR (0x9E3779B97F4A7C15 * (chunk + 1))", TorchRuntime.info(), engine(model.get("engine")),
                 System.getProperty("java.version"),
-                String.valueOf(GenerationService.class.getPackage().getImplementationVersion()), null, null, null);
+                String.valueOf(GenerationService.class.getPackage().getImplementationVersion()), plan.prior(), null, null,
+                null);
     }
 
     private List<BufferedImage> decode(List<GeneratedImage> images) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
@@ -102,6 +103,34 @@ final class ConvVaeBlock extends AbstractBlock {
 
     Architecture architecture() {
         return arch;
+    }
+
+    /**
+     * ICNR initialisation (Aitken et al. 2017) of every convolution that feeds a {@link PixelShuffle}:
+     * the four filters that become one output pixel's 2 x 2 block start equal, so a fresh decoder
+     * upsamples like nearest-neighbour and starts with no checkerboard; independently drawn filters
+     * start with one, which training has to unlearn. Call once, after initialisation.
+     */
+    void initialiseSubPixelFilters() {
+        Block previous = null;
+        for (Block b : decoder.getChildren().values()) {
+            if (b instanceof PixelShuffle && previous instanceof Conv2d conv) {
+                NDArray w = conv.getParameters().get("weight").getArray();
+                long filters = w.getShape().get(0);
+                // in place, in no gradient mode: trainable leaves refuse in-place writes otherwise
+                TorchRuntime.noGrad(() -> {
+                    try (NDManager scope = w.getManager().newSubManager()) {
+                        NDArray first = w.get(new NDIndex("0:" + filters + ":4"));
+                        first.attach(scope);
+                        NDArray repeated = first.repeat(0, 4);
+                        repeated.attach(scope);
+                        TorchRuntime.copyInto(repeated, w);
+                    }
+                    return null;
+                });
+            }
+            previous = b;
+        }
     }
 
 

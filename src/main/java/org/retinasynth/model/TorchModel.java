@@ -80,7 +80,7 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
 
     /** What a subclass constructor receives from {@link #initialise} or {@link #open}. */
     record Parts<C>(C config, long seed, Engine engine, Device device, NDManager manager, Block block,
-                    Map<String, Object> provenance) {
+                    Map<String, Object> provenance, Path source) {
     }
 
     /** Builds the pieces of a fresh model; the block is seeded under the global seed lock. */
@@ -95,7 +95,7 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
                 engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
                 block.initialize(manager, DataType.FLOAT32, inputShapes);
             }
-            return new Parts<>(config, seed, engine, dev, manager, block, Map.of());
+            return new Parts<>(config, seed, engine, dev, manager, block, Map.of(), null);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -125,7 +125,7 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
         Block block = shell.block(saved.config());
         SavedModels.loadParameters(dir, block, manager, shell.inputShapes(saved.config()));
         M model = shell.wrap(new Parts<>(saved.config(), saved.seed(), engine, dev, manager, block,
-                saved.provenance()));
+                saved.provenance(), dir));
         Path optimizer = dir.resolve(OPTIMIZER_FILE);
         if (Files.exists(optimizer)) {
             try (InputStream in = Files.newInputStream(optimizer); NDManager scope = manager.newSubManager()) {

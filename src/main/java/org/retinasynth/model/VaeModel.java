@@ -8,8 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.XavierInitializer;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import tools.jackson.databind.json.JsonMapper;
 
 
 /**
@@ -42,13 +44,56 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
     /** Decoder rows per importance-sampling piece on a GPU. */
     private static final int GPU_IMPORTANCE_ROWS = 4096;
 
+    /**
+     * ICNR initialisation of the sub-pixel convolutions (on by default); the property exists so that
+     * the sample diagnosis can show what it changes.
+     */
+    static final boolean SUB_PIXEL_ICNR = !"false".equals(System.getProperty("retinasynth.model.icnr"));
+    /** The fitted prior, kept beside the parameters in a saved model. */
+    static final String PRIOR_FILE = "prior.json";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final Architecture arch;
     private final ConvVaeBlock block;
+    private volatile LatentPrior prior;
 
     private VaeModel(Parts<VaeConfig> parts) {
         super(ModelRegistry.VAE, parts, 0);
         this.block = (ConvVaeBlock) parts.block();
         this.arch = block.architecture();
+        Path saved = parts.source() == null ? null : parts.source().resolve(PRIOR_FILE);
+        this.prior = saved != null && Files.exists(saved) ? JSON.readValue(saved.toFile(), LatentPrior.class) : null;
+    }
+
+    /** The prior fitted to the training posteriors, or null (then only N(0, I) is on offer). */
+    public LatentPrior prior() {
+        return prior;
+    }
+
+    /**
+     * Fits {@link LatentPrior} to the posterior means of {@code images} (the training split) and
+     * keeps it with the model: saved with it, and used by {@link #sample(int, int[], double, long,
+     * boolean)} when asked for.
+     *
+     * @param labels grades of a conditional model, else null
+     */
+    public LatentPrior fitPrior(float[] images, int[] labels, int n, int components) {
+        float[] means = encode(images, labels, n)[0];
+        prior = LatentPrior.fit(means, config.numClasses() > 0 ? labels : null, n, config.latentDim(),
+                Math.max(1, config.numClasses()), components);
+        return prior;
+    }
+
+    @Override
+    public synchronized void save(Path dir, java.util.Map<String, Object> provenance) {
+        super.save(dir, provenance);
+        if (prior != null) {
+            try {
+                JSON.writeValue(dir.resolve(PRIOR_FILE).toFile(), prior);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Cannot save the fitted prior to " + dir + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private static final Shell<VaeConfig, VaeModel> SHELL = new Shell<>() {
@@ -74,8 +119,12 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
      * @param device {@code cpu}, {@code cuda}, {@code cuda:N}, or null for the default device
      */
     public static VaeModel create(VaeConfig config, long seed, String device) {
-        return new VaeModel(initialise(config, seed, device, SHELL.block(config), new XavierInitializer(),
-                inputShapes(config, 1)));
+        Parts<VaeConfig> parts = initialise(config, seed, device, SHELL.block(config), new XavierInitializer(),
+                inputShapes(config, 1));
+        if (SUB_PIXEL_ICNR) {
+            ((ConvVaeBlock) parts.block()).initialiseSubPixelFilters();
+        }
+        return new VaeModel(parts);
     }
 
     /**
@@ -314,6 +363,56 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
             System.arraycopy(both, (2 * i + 1) * d, result[1], i * d, d);
         }
         return result;
+    }
+
+    /**
+     * Samples from the fitted prior when {@code fitted} is true (it must exist), else from N(0, I):
+     * z drawn at {@code temperature} -> decoder mean, eval mode.
+     */
+    public float[] sample(int n, int[] labels, double temperature, long seed, boolean fitted) {
+        if (!fitted) {
+            return sample(n, labels, temperature, seed);
+        }
+        LatentPrior p = prior;
+        if (p == null) {
+            throw new IllegalStateException("this model has no fitted prior");
+        }
+        checkLabels(labels, n);
+        return decode(p.sample(labels, n, temperature, seed), labels, n, false);
+    }
+
+    /**
+     * Decoder means of given latents ({@code n x latentDim}). With {@code batchStatistics} the
+     * decoder's BatchNorm normalises with the statistics of this batch, as in training, instead of
+     * its running averages (a diagnostic of how the two differ); the running averages are left as
+     * they were.
+     */
+    public float[] decode(float[] z, int[] labels, int n, boolean batchStatistics) {
+        int d = config.latentDim();
+        if (z.length != (long) n * d) {
+            throw new IllegalArgumentException("z must hold " + n + " x " + d + " values");
+        }
+        checkLabels(labels, n);
+        if (!batchStatistics) {
+            return decodeRows(z, labels, n, false);
+        }
+        try (Snapshot before = snapshot()) {
+            try {
+                return decodeRows(z, labels, n, true);
+            } finally {
+                restore(before);
+            }
+        }
+    }
+
+    private synchronized float[] decodeRows(float[] z, int[] labels, int n, boolean training) {
+        ensureOpen();
+        int d = config.latentDim();
+        return inferRows(n, chunkImages(1), imageFloats(), (sub, start, m) -> {
+            NDArray zz = staging.floats(sub, z, start * d, m * d, new Shape(m, d));
+            NDArray dec = block.decode(parameterStore, zz, oneHot(sub, labels, start, m), training);
+            return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
+        });
     }
 
     /**

@@ -60,7 +60,7 @@ record StudyPlan(List<Unit> units) {
         return switch (arm) {
             case REAL_VAE -> ModelType.VAE;
             case REAL_DVAE, SYNTHETIC_ONLY -> ModelType.DVAE;
-            case REAL, REAL_CLASSIC -> null;
+            case REAL, REAL_CLASSIC, REAL_OVERSAMPLED -> null;
         };
     }
 }

@@ -54,8 +54,13 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
     }
 
     /** An arm over seeds: mean +- sd per metric and the paired difference to REAL with its 95% interval. */
+    /**
+     * @param differenceToOversampled arm minus REAL_OVERSAMPLED per seed, on the metrics and each
+     *                                grade's recall ({@code recall[g]}); empty without that arm
+     */
     public record ArmSummary(String arm, Map<String, Summary> metrics, Map<String, PairedDifference> differenceToReal,
-                             List<Summary> recallPerGrade, int[][] confusionSummedOverSeeds) {
+                             List<Summary> recallPerGrade, int[][] confusionSummedOverSeeds,
+                             Map<String, PairedDifference> differenceToOversampled) {
     }
 
     /** VAE vs DVAE on one representation metric: both over seeds, and DVAE minus VAE paired by seed. */

@@ -150,6 +150,9 @@ class StudyReportBuilder {
     private static List<ArmSummary> armSummaries(StudySpec spec, List<ClassifierRun> runs, int classes) {
         Map<Integer, ClassifierRun> reference = new TreeMap<>();
         runs.stream().filter(r -> r.arm().equals("REAL")).forEach(r -> reference.put(r.seed(), r));
+        Map<Integer, ClassifierRun> oversampled = new TreeMap<>();
+        runs.stream().filter(r -> r.arm().equals(StudySpec.Arm.REAL_OVERSAMPLED.name()))
+                .forEach(r -> oversampled.put(r.seed(), r));
         List<ArmSummary> out = new ArrayList<>();
         for (StudySpec.Arm arm : spec.arms()) {
             List<ClassifierRun> mine = runs.stream().filter(r -> r.arm().equals(arm.name())).toList();
@@ -180,7 +183,22 @@ class StudyReportBuilder {
                     }
                 }
             }
-            out.add(new ArmSummary(arm.name(), metrics, diffs, recall, confusion));
+            Map<String, PairedDifference> toOversampled = new LinkedHashMap<>();
+            List<ClassifierRun> pairedO = mine.stream().filter(r -> oversampled.containsKey(r.seed())).toList();
+            if (arm != StudySpec.Arm.REAL_OVERSAMPLED && pairedO.size() >= 2) {
+                for (String m : METRICS) {
+                    toOversampled.put(m, PairedDifference.of(pairedO.stream().mapToDouble(r -> metric(r.test(), m))
+                            .toArray(), pairedO.stream().mapToDouble(r -> metric(oversampled.get(r.seed()).test(), m))
+                            .toArray()));
+                }
+                for (int g = 0; g < classes; g++) {
+                    int gg = g;
+                    toOversampled.put("recall[" + g + "]", PairedDifference.of(
+                            pairedO.stream().mapToDouble(r -> r.test().recall()[gg]).toArray(),
+                            pairedO.stream().mapToDouble(r -> oversampled.get(r.seed()).test().recall()[gg]).toArray()));
+                }
+            }
+            out.add(new ArmSummary(arm.name(), metrics, diffs, recall, confusion, toOversampled));
         }
         return out;
     }

@@ -38,6 +38,11 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
         REAL,
         /** Real images with random flips, 90-degree rotations and colour jitter. */
         REAL_CLASSIC,
+        /**
+         * Real images with every grade's images repeated up to the largest grade's count: plain
+         * rebalancing, the baseline a synthetic arm must beat to be worth its cost.
+         */
+        REAL_OVERSAMPLED,
         /** Real images plus samples of the conditional VAE. */
         REAL_VAE,
         /** Real images plus samples of the conditional DVAE. */
@@ -51,9 +56,16 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
      *
      * @param likelihood GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI; on RetinaMNIST only BERNOULLI
      *                   gave prior samples that look like fundus images after a few epochs
+     * @param prior      where synthetic latents come from: FITTED (per-grade prior fitted to the
+     *                   training posteriors) or STANDARD (N(0, I)); null (studies made before) means STANDARD
      */
     public record Generative(int epochs, int batchSize, double learningRate, int latentDim, int baseChannels,
-                             CorruptionSpec corruption, int corruptedCopies, int klWarmupEpochs, String likelihood) {
+                             CorruptionSpec corruption, int corruptedCopies, int klWarmupEpochs, String likelihood,
+                             String prior) {
+
+        public boolean fittedPrior() {
+            return "FITTED".equals(prior);
+        }
     }
 
     /** Settings of the grade classifier, the same in every arm. */
@@ -99,6 +111,9 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
                             org.retinasynth.model.VaeConfig.Likelihood.values())
                     .anyMatch(l -> l.name().equals(generative.likelihood())),
                     "generative.likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
+            if (generative.prior() != null && !generative.prior().equals("FITTED") && !generative.prior().equals("STANDARD")) {
+                p.add("generative.prior must be FITTED or STANDARD");
+            }
             if (generative.corruption() == null || generative.corruption().isIdentity()) {
                 p.add("generative.corruption is required: the DVAE needs one (e.g. gaussian:0.3)");
             } else {

@@ -174,6 +174,10 @@ final class StudyWork implements AutoCloseable {
             history = r.history();
             source = "trained in the study on the training split, spec " + json.writeValueAsString(ts);
         }
+        if (model.prior() == null) {
+            // fitted on the training split only, like the model itself; kept in the unit's archive
+            VaeTrainer.fitPrior(model, trainPacked, true, 1);
+        }
         open.put(key, model);
         GenerativeRun result = new GenerativeRun(type.name(), spec.generativeModelsPerSeed() ? seed : -1, source,
                 history, model.evaluate(test.chw(), null, test.grades(), test.count()).loss(),
@@ -243,7 +247,8 @@ final class StudyWork implements AutoCloseable {
         progress("classifier " + arm + " seed " + seed);
         long t0 = System.nanoTime();
         StudyImages synthetic = synthetic(arm, seed);
-        StudyImages set = arm == Arm.SYNTHETIC_ONLY ? synthetic : train.concat(synthetic);
+        StudyImages set = arm == Arm.SYNTHETIC_ONLY ? synthetic
+                : arm == Arm.REAL_OVERSAMPLED ? oversampled(seed) : train.concat(synthetic);
         StudySpec.Classifier c = spec.classifier();
         ClassifierConfig config = new ClassifierConfig(train.size(), 3, classes, c.width(), c.dropout(),
                 c.weightDecay());
@@ -315,8 +320,33 @@ final class StudyWork implements AutoCloseable {
             }
         }
         VaeModel model = generative(type, seed);
-        float[] images = model.sample(n, labels, spec.temperature(), 104_729L * (seed + 1) + type.ordinal());
+        float[] images = model.sample(n, labels, spec.temperature(), 104_729L * (seed + 1) + type.ordinal(),
+                spec.generative().fittedPrior());
         return new StudyImages(n, train.size(), images, labels);
+    }
+
+    /**
+     * The training split with each grade's images repeated, in a seeded order, until every grade
+     * has as many as the largest: rebalancing without new images.
+     */
+    private StudyImages oversampled(int seed) {
+        int[] counts = train.countsPerGrade(classes);
+        int max = Arrays.stream(counts).max().orElse(0);
+        List<Integer> picked = new ArrayList<>();
+        for (int g = 0; g < classes; g++) {
+            int grade = g;
+            List<Integer> mine = new ArrayList<>(IntStream.range(0, train.count())
+                    .filter(i -> train.grades()[i] == grade).boxed().toList());
+            if (mine.isEmpty()) {
+                continue;
+            }
+            picked.addAll(mine);
+            java.util.Collections.shuffle(mine, new java.util.Random(31L * seed + g));
+            for (int k = 0; k < max - counts[g]; k++) {
+                picked.add(mine.get(k % mine.size()));
+            }
+        }
+        return train.select(picked.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private float[] classWeights(StudyImages set) {
@@ -393,7 +423,8 @@ final class StudyWork implements AutoCloseable {
         fakeLabels.put("REAL_TRAIN", train.grades());
         Map<ModelType, float[]> samples = new LinkedHashMap<>();
         for (ModelType type : spec.generativeModels()) {
-            float[] s = generative(type, 0).sample(test.count(), labels, spec.temperature(), 31L + type.ordinal());
+            float[] s = generative(type, 0).sample(test.count(), labels, spec.temperature(), 31L + type.ordinal(),
+                    spec.generative().fittedPrior());
             samples.put(type, s);
             fakes.put(type.name(), toDouble(features.features(s, test.count())));
             fakeLabels.put(type.name(), labels);

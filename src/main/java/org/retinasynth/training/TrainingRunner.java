@@ -123,6 +123,7 @@ class TrainingRunner implements JobKind {
                             checkpointShown = checkpoint;
                         }
                     });
+            VaeTrainer.fitPrior(model, train, spec.conditional(), properties.priorComponents());
             TrainingProvenance provenance = provenance(job, dataset, owner, model, context.startedNanos());
             String modelSha = saveModel(model, provenance);
             jobs.modelSaved(job.id(), modelSha, json.writeValueAsString(provenance));

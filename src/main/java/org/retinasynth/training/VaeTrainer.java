@@ -68,6 +68,17 @@ public final class VaeTrainer {
         return spec.modelType().entry().create(config, spec.seed(), null);
     }
 
+    /**
+     * Fits the model's {@link org.retinasynth.model.LatentPrior} to the posterior means of the
+     * training split, so that generation can sample where the encoder put real images rather than
+     * from N(0, I) and its holes.
+     */
+    public static void fitPrior(VaeModel model, PackedImages train, boolean conditional, int components) {
+        Batches data = new Batches(train, conditional);
+        int[] all = IntStream.range(0, train.count()).toArray();
+        model.fitPrior(data.images(all), data.labels(all), train.count(), components);
+    }
+
     /** Trains a fresh model from epoch 0: the whole run in one call. */
     public static Result train(TrainingSpec spec, PackedImages train, PackedImages val, int classes, Listener listener) {
         VaeModel model = newModel(spec, train.size(), spec.conditional() ? classes : 0);

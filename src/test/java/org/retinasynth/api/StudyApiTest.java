@@ -24,7 +24,8 @@ import org.springframework.http.MediaType;
 /** A whole study over HTTP on tiny phantoms: 2 seeds, 1-2 epochs, one corruption in the robustness protocol. */
 class StudyApiTest extends ApiTestSupport {
 
-    private static final List<String> ARMS = List.of("REAL", "REAL_CLASSIC", "REAL_VAE", "REAL_DVAE", "SYNTHETIC_ONLY");
+    private static final List<String> ARMS = List.of("REAL", "REAL_CLASSIC", "REAL_OVERSAMPLED", "REAL_VAE",
+            "REAL_DVAE", "SYNTHETIC_ONLY");
 
     private String demo(String key) throws Exception {
         return createDemoDataset(key, "{\"name\":\"study-demo\",\"countsPerGrade\":[12,12,12,12,12],\"imageSize\":40,"
@@ -80,7 +81,7 @@ class StudyApiTest extends ApiTestSupport {
         }
         for (String m : List.of("accuracy", "balancedAccuracy", "macroF1", "macroAuc")) {
             List<Double> v = numbers(report, "$.classifierRuns[*].test." + m);
-            assertThat(v).hasSize(10).allSatisfy(x -> assertThat(x).isBetween(0.0, 1.0));
+            assertThat(v).hasSize(ARMS.size() * 2).allSatisfy(x -> assertThat(x).isBetween(0.0, 1.0));
         }
         List<Double> kappa = numbers(report, "$.classifierRuns[*].test.quadraticWeightedKappa");
         assertThat(kappa).allSatisfy(x -> assertThat(x).isBetween(-1.0, 1.0));
@@ -90,6 +91,17 @@ class StudyApiTest extends ApiTestSupport {
         List<Integer> realCounts = JsonPath.read(report, "$.classifierRuns[?(@.arm=='REAL')].realImages");
         List<Integer> synth = JsonPath.read(report, "$.classifierRuns[?(@.arm=='REAL_DVAE')].syntheticImages");
         assertThat(synth).containsOnly(realCounts.get(0));
+        // plain rebalancing: every grade repeated up to the largest, nothing synthetic
+        List<List<Integer>> oversampled = JsonPath.read(report,
+                "$.classifierRuns[?(@.arm=='REAL_OVERSAMPLED')].trainCountsPerGrade");
+        List<Integer> real = JsonPath.<List<List<Integer>>>read(report,
+                "$.classifierRuns[?(@.arm=='REAL')].trainCountsPerGrade").get(0);
+        assertThat(oversampled).allSatisfy(c -> assertThat(c).containsOnly(java.util.Collections.max(real)));
+        assertThat(JsonPath.<List<Integer>>read(report, "$.classifierRuns[?(@.arm=='REAL_OVERSAMPLED')].syntheticImages"))
+                .containsOnly(0);
+        // the synthetic arms are also compared with that baseline, grade by grade
+        assertThat(numbers(report, "$.arms[?(@.arm=='REAL_DVAE')].differenceToOversampled['recall[1]'].mean"))
+                .hasSize(1).allSatisfy(x -> assertThat(x).isFinite());
 
         // each arm's paired difference is the mean of its per-seed differences to REAL
         for (String arm : List.of("REAL_CLASSIC", "REAL_VAE", "REAL_DVAE", "SYNTHETIC_ONLY")) {
