@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.ForbiddenException;
+import org.retinasynth.common.InUseException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.InputRejectedException;
 import org.retinasynth.dataset.NoImageAcceptedException;
@@ -65,7 +66,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ConflictException.class)
     ProblemDetail conflict(ConflictException e) {
-        return problem(HttpStatus.CONFLICT, e.getMessage());
+        ProblemDetail p = problem(HttpStatus.CONFLICT, e.getMessage());
+        if (e instanceof InUseException inUse) {
+            p.setProperty("dependants", inUse.dependants());
+        }
+        return p;
     }
 
     @ExceptionHandler(DataIntegrityViolationException.class)
