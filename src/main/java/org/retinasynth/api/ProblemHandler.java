@@ -9,6 +9,7 @@ import org.retinasynth.common.InUseException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.InputRejectedException;
 import org.retinasynth.dataset.NoImageAcceptedException;
+import org.retinasynth.quota.QuotaExceededException;
 import org.retinasynth.storage.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ForbiddenException.class)
     ProblemDetail forbidden(ForbiddenException e) {
         return problem(HttpStatus.FORBIDDEN, e.getMessage());
+    }
+
+    @ExceptionHandler(QuotaExceededException.class)
+    ProblemDetail quota(QuotaExceededException e) {
+        ProblemDetail p = problem(HttpStatus.CONFLICT, e.getMessage());
+        p.setProperty("code", "quota_exceeded");
+        p.setProperty("quota", e.quota().field());
+        p.setProperty("limit", e.limit());
+        p.setProperty("use", e.use());
+        p.setProperty("requested", e.requested());
+        return p;
     }
 
     @ExceptionHandler(ConflictException.class)
