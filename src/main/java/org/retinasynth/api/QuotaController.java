@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.retinasynth.common.ForbiddenException;
+import org.retinasynth.common.NotFoundException;
 import org.retinasynth.quota.QuotaService;
 import org.retinasynth.quota.Quotas;
 import org.retinasynth.quota.Usage;
@@ -33,6 +34,14 @@ class QuotaController {
 
     private final QuotaService quotas;
 
+    /** Another owner is absent (404) to anyone but an admin, as its resources are. */
+    private String visibleOwner(Owner who, String name) {
+        if (!who.admin() && !who.name().equals(name)) {
+            throw new NotFoundException("owner", name);
+        }
+        return quotas.ownerId(name);
+    }
+
     QuotaController(QuotaService quotas) {
         this.quotas = quotas;
     }
@@ -45,25 +54,20 @@ class QuotaController {
 
     @GetMapping("/api/v1/owners/{owner}/quotas")
     @Operation(summary = "An owner's limits and use (an admin for any owner, others for themselves)")
-    @ApiResponse(responseCode = "403", description = "Another owner, and not an admin",
-            content = @Content(mediaType = "application/problem+json"))
     QuotaResponse get(Owner who, @PathVariable("owner") String name) {
-        if (!who.admin() && !who.name().equals(name)) {
-            throw new ForbiddenException("only an admin may read another owner's quotas");
-        }
-        String id = quotas.ownerId(name);
+        String id = visibleOwner(who, name);
         return new QuotaResponse(name, quotas.limits(id), quotas.usage(id));
     }
 
     @PutMapping(path = "/api/v1/owners/{owner}/quotas", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Set an owner's own limits (admin only); fields left out take the defaults")
-    @ApiResponse(responseCode = "403", description = "Not an admin",
+    @ApiResponse(responseCode = "403", description = "Your own quotas, and not an admin",
             content = @Content(mediaType = "application/problem+json"))
     QuotaResponse set(Owner who, @PathVariable("owner") String name, @RequestBody QuotaRequest request) {
+        String id = visibleOwner(who, name);
         if (!who.admin()) {
             throw new ForbiddenException("only an admin may set quotas");
         }
-        String id = quotas.ownerId(name);
         quotas.set(id, new QuotaService.Overrides(request.storedBytes(), request.images(), request.activeJobs(),
                 request.imagesPerGeneration()));
         return new QuotaResponse(name, quotas.limits(id), quotas.usage(id));

@@ -63,7 +63,7 @@ class QuotaApiTest extends ApiTestSupport {
         String usageA = json(a, "/api/v1/usage");
         assertThat(JsonPath.<Integer>read(usageA, "$.usage.images")).isEqualTo(2);
         assertThat(JsonPath.<Integer>read(usageA, "$.limits.images")).isEqualTo(3);
-        mvc.perform(as(b, get("/api/v1/owners/" + nameA + "/quotas"))).andExpect(status().isForbidden());
+        mvc.perform(as(b, get("/api/v1/owners/" + nameA + "/quotas"))).andExpect(status().isNotFound());
         mvc.perform(as(admin, get("/api/v1/owners/" + nameA + "/quotas")))
                 .andExpect(status().isOk()).andExpect(jsonPath("$.usage.images").value(2));
     }
