@@ -105,10 +105,16 @@ class DatasetController {
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Delete a dataset with its images",
-            description = "Stored bytes are removed unless another dataset holds the same content.")
+            description = "Stored bytes are removed unless another dataset holds the same content. While training "
+                    + "jobs or studies that read it are queued or running the answer is 409 with their ids in "
+                    + "`dependants`; `cascade=true` cancels them first, then deletes.")
     @ApiResponse(responseCode = "204", description = "Deleted")
-    void delete(Owner owner, @PathVariable String id) {
-        datasets.delete(owner, id);
+    @ApiResponse(responseCode = "409", description = "Unfinished jobs read the dataset (listed in `dependants`)",
+            content = @Content(mediaType = "application/problem+json"))
+    void delete(Owner owner, @PathVariable String id,
+                @Parameter(description = "cancel the jobs that read the dataset, then delete")
+                @RequestParam(defaultValue = "false") boolean cascade) {
+        datasets.delete(owner, id, cascade);
     }
 
     @PostMapping(path = "/{id}/images", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)

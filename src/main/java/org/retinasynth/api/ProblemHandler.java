@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.Map;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.ForbiddenException;
+import org.retinasynth.common.InUseException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.InputRejectedException;
 import org.retinasynth.dataset.NoImageAcceptedException;
+import org.retinasynth.quota.QuotaExceededException;
 import org.retinasynth.storage.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,9 +65,24 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.FORBIDDEN, e.getMessage());
     }
 
+    @ExceptionHandler(QuotaExceededException.class)
+    ProblemDetail quota(QuotaExceededException e) {
+        ProblemDetail p = problem(HttpStatus.CONFLICT, e.getMessage());
+        p.setProperty("code", "quota_exceeded");
+        p.setProperty("quota", e.quota().field());
+        p.setProperty("limit", e.limit());
+        p.setProperty("use", e.use());
+        p.setProperty("requested", e.requested());
+        return p;
+    }
+
     @ExceptionHandler(ConflictException.class)
     ProblemDetail conflict(ConflictException e) {
-        return problem(HttpStatus.CONFLICT, e.getMessage());
+        ProblemDetail p = problem(HttpStatus.CONFLICT, e.getMessage());
+        if (e instanceof InUseException inUse) {
+            p.setProperty("dependants", inUse.dependants());
+        }
+        return p;
     }
 
     @ExceptionHandler(DataIntegrityViolationException.class)

@@ -1,6 +1,7 @@
 package org.retinasynth.api;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -118,12 +119,16 @@ class TrainingJobController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete an ended job with its checkpoints and model")
+    @Operation(summary = "Delete an ended job with its checkpoints and model",
+            description = "While generations or studies that use its model are queued or running the answer is 409 "
+                    + "with their ids in `dependants`; `cascade=true` cancels them first, then deletes.")
     @ApiResponse(responseCode = "204", description = "Deleted")
-    @ApiResponse(responseCode = "409", description = "The job is still queued or running",
-            content = @Content(mediaType = "application/problem+json"))
-    void delete(Owner owner, @PathVariable String id) {
-        training.delete(owner, id);
+    @ApiResponse(responseCode = "409", description = "The job is still queued or running, or unfinished jobs use "
+            + "its model (listed in `dependants`)", content = @Content(mediaType = "application/problem+json"))
+    void delete(Owner owner, @PathVariable String id,
+                @Parameter(description = "cancel the jobs that use the model, then delete")
+                @RequestParam(defaultValue = "false") boolean cascade) {
+        training.delete(owner, id, cascade);
     }
 
     private static ResponseEntity<byte[]> png(byte[] bytes) {

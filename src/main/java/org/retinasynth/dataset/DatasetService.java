@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.ImageIO;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
+import org.retinasynth.jobs.JobService;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
 import org.springframework.stereotype.Service;
@@ -55,9 +56,11 @@ public class DatasetService {
     private final DatasetProperties defaults;
     private final UploadLimits limits;
     private final ObjectMapper json;
+    private final JobService jobs;
 
     DatasetService(DatasetRepository repository, ImageIngestion ingestion, BlobStore blobs,
-                   DatasetProperties defaults, UploadLimits limits, ObjectMapper json) {
+                   DatasetProperties defaults, UploadLimits limits, ObjectMapper json, JobService jobs) {
+        this.jobs = jobs;
         this.repository = repository;
         this.ingestion = ingestion;
         this.blobs = blobs;
@@ -102,9 +105,14 @@ public class DatasetService {
         return new Page<>(repository.page(owner.id(), page, size), page, size, repository.count(owner.id()));
     }
 
-    /** Deletes rows first, then the blobs no other image still references. */
-    public void delete(Owner owner, String id) {
+    /**
+     * Deletes rows first, then the blobs no other image still references. While training jobs or
+     * studies that read the dataset are queued or running: 409 naming them, or with {@code cascade}
+     * they are cancelled first. Ended jobs keep its id (and content hash) as provenance.
+     */
+    public void delete(Owner owner, String id, boolean cascade) {
         get(owner, id);
+        jobs.release("dataset '" + id + "'", jobs.readingDataset(id), cascade);
         Set<String> keys = repository.delete(owner.id(), id);
         keys.stream().filter(k -> !repository.blobReferenced(k)).forEach(blobs::delete);
     }

@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.retinasynth.quota.Quota;
+import org.retinasynth.quota.QuotaService;
 import org.retinasynth.storage.BlobStore;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -48,8 +50,11 @@ class ImageIngestion {
     private final ObjectMapper json;
     private final MeterRegistry meters;
 
+    private final QuotaService quotas;
+
     ImageIngestion(DatasetRepository repository, BlobStore blobs, UploadLimits limits, TransactionTemplate tx,
-                   ObjectMapper json, MeterRegistry meters) {
+                   ObjectMapper json, MeterRegistry meters, QuotaService quotas) {
+        this.quotas = quotas;
         this.repository = repository;
         this.blobs = blobs;
         this.limits = limits;
@@ -98,6 +103,9 @@ class ImageIngestion {
         String uploadId = UUID.randomUUID().toString();
         Map<String, Split> splits = assignSplits(dataset, accepted);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        quotas.require(dataset.ownerId(), Quota.IMAGES, accepted.size());
+        quotas.require(dataset.ownerId(), Quota.STORED_BYTES,
+                accepted.stream().mapToLong(p -> p.candidate().bytes().length).sum());
         // Only now, with every file checked, is anything written
         List<byte[]> bytes = new ArrayList<>(2 * accepted.size());
         for (Processed p : accepted) {

@@ -32,6 +32,8 @@ import org.retinasynth.jobs.JobService;
 import org.retinasynth.jobs.JobState;
 import org.retinasynth.jobs.Page;
 import org.retinasynth.model.TorchRuntime;
+import org.retinasynth.quota.Quota;
+import org.retinasynth.quota.QuotaService;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
 import org.retinasynth.training.TrainingJob;
@@ -65,10 +67,12 @@ public class GenerationService {
     private final BlobStore blobs;
     private final GenerationProperties properties;
     private final ObjectMapper json;
+    private final QuotaService quotas;
 
     GenerationService(GenerationRepository repository, GenerationRunner runner, JobRunner jobs, JobService core,
                       JobQueue queue, TrainingService training, DatasetService datasets, ModelCache models, BlobStore blobs,
-                      GenerationProperties properties, ObjectMapper json) {
+                      GenerationProperties properties, ObjectMapper json, QuotaService quotas) {
+        this.quotas = quotas;
         this.repository = repository;
         this.runner = runner;
         this.jobs = jobs;
@@ -102,6 +106,8 @@ public class GenerationService {
             throw new IllegalArgumentException("the request makes " + plan.total() + " images; at most "
                     + properties.maxImages() + " are allowed per request");
         }
+        quotas.require(owner.id(), Quota.IMAGES_PER_GENERATION, plan.total());
+        quotas.require(owner.id(), Quota.IMAGES, plan.total());
         String id = UUID.randomUUID().toString();
         repository.insert(id, owner.id(), job.id(), job.modelSha256(), plan, provenance(id, job, plan));
         if (plan.total() <= properties.syncMaxImages()) {

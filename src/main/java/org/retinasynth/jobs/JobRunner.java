@@ -42,6 +42,12 @@ public class JobRunner {
         } catch (JobCancelled c) {
             store.move(id, JobState.CANCELLED, "cancelled by the owner");
         } catch (RuntimeException | Error e) {
+            // a job cancelled because what it reads was deleted (cascade) may trip over the gap
+            // before its next check: the owner asked it to stop, so that is how it ends
+            if (store.cancelRequested(id)) {
+                store.move(id, JobState.CANCELLED, "cancelled by the owner");
+                return true;
+            }
             log.warn("{} {} failed", kind.type().noun(), id, e);
             store.move(id, JobState.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
         }

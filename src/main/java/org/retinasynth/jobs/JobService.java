@@ -1,9 +1,11 @@
 package org.retinasynth.jobs;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.retinasynth.common.ConflictException;
+import org.retinasynth.common.InUseException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
@@ -82,6 +84,53 @@ public class JobService {
         if (job.state() == JobState.QUEUED) {
             queue.remove(job.kind(), job.id());
             store.cancelIfQueued(job.id(), "cancelled before it started");
+        }
+    }
+
+    /**
+     * Unfinished jobs that sample from a model (the id of a SUCCEEDED training job): generations
+     * made from it and studies told to use it instead of training their own.
+     */
+    public List<Job> needingModel(String modelId) {
+        List<Job> found = new ArrayList<>(jdbc.sql("select j.* from jobs j join generations g on g.id = j.id "
+                        + "where g.model_job_id = ? and j.state in ('QUEUED', 'RUNNING') order by j.created_at, j.id")
+                .param(modelId).query((rs, n) -> JobStore.job(rs)).list());
+        // a study names the models it borrows only in its spec (vaeJobId, dvaeJobId); ids are UUIDs,
+        // so the quoted id matches nothing else there
+        found.addAll(jdbc.sql("select j.* from jobs j join studies s on s.id = j.id "
+                        + "where s.spec like ? and j.state in ('QUEUED', 'RUNNING') order by j.created_at, j.id")
+                .param("%\"" + modelId + "\"%").query((rs, n) -> JobStore.job(rs)).list());
+        return found;
+    }
+
+    /** Unfinished jobs that read a dataset when they run: training jobs and studies on it. */
+    public List<Job> readingDataset(String datasetId) {
+        return jdbc.sql("""
+                        select j.* from jobs j where j.state in ('QUEUED', 'RUNNING') and j.parent_id is null
+                          and (j.id in (select id from training_jobs where dataset_id = :d)
+                               or j.id in (select id from studies where dataset_id = :d))
+                        order by j.created_at, j.id""")
+                .param("d", datasetId).query((rs, n) -> JobStore.job(rs)).list();
+    }
+
+    /**
+     * Clears the way for deleting {@code what}: with no dependants there is nothing to do; otherwise
+     * 409 naming them, or with {@code cascade} each is cancelled (a queued one ends at once, a
+     * running one at its next check) before the caller deletes.
+     */
+    public void release(String what, List<Job> dependants, boolean cascade) {
+        if (dependants.isEmpty()) {
+            return;
+        }
+        if (!cascade) {
+            throw new InUseException(what + " is needed by " + dependants.size() + " unfinished job(s): cancel them "
+                    + "first, or delete with cascade=true to cancel them and then delete",
+                    dependants.stream().map(j -> new InUseException.Dependant(j.id(), j.kind(), j.state().name()))
+                            .toList());
+        }
+        for (Job job : dependants) {
+            cancelUnits(job.id());
+            cancelQueued(job);
         }
     }
 

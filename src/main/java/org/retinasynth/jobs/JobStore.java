@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.retinasynth.quota.Quota;
+import org.retinasynth.quota.QuotaService;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -25,9 +27,11 @@ public class JobStore {
     }
 
     private final JdbcClient jdbc;
+    private final QuotaService quotas;
 
-    JobStore(JdbcClient jdbc) {
+    JobStore(JdbcClient jdbc, QuotaService quotas) {
         this.jdbc = jdbc;
+        this.quotas = quotas;
     }
 
     /** A new QUEUED job; the kind's own row is inserted by the caller in the same transaction or right after. */
@@ -37,6 +41,10 @@ public class JobStore {
 
     /** A new QUEUED job whose spec is kept on the common row ({@code specJson}). */
     public void insert(String id, String ownerId, String kind, String parentId, long total, String specJson) {
+        // a study's units are part of the job the owner asked for, counted once with it
+        if (parentId == null) {
+            quotas.require(ownerId, Quota.ACTIVE_JOBS, 1);
+        }
         OffsetDateTime now = now();
         jdbc.sql("""
                         insert into jobs (id, owner_id, kind, parent_id, state, total, spec_json, created_at, updated_at)

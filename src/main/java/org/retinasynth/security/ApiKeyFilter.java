@@ -23,9 +23,11 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     static final String OWNER_ATTRIBUTE = Owner.class.getName();
 
     private final ApiKeyService keys;
+    private final RateLimiter limiter;
 
-    public ApiKeyFilter(ApiKeyService keys) {
+    public ApiKeyFilter(ApiKeyService keys, RateLimiter limiter) {
         this.keys = keys;
+        this.limiter = limiter;
     }
 
     @Override
@@ -56,8 +58,25 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             reject(response, request, "Invalid API key", "The key is unknown or has been revoked.");
             return;
         }
+        if (limiter.enabled() && !admitted(key, request, response)) {
+            return;
+        }
         request.setAttribute(OWNER_ATTRIBUTE, owner.get());
         chain.doFilter(request, response);
+    }
+
+    /** Counts the request against its key and says so in the RateLimit headers; 429 once the bucket is empty. */
+    private boolean admitted(String key, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        RateLimiter.Decision d = limiter.take(ApiKeyService.hash(key));
+        response.setHeader("RateLimit-Policy", "\"per-key\";q=" + d.limit() + ";w=" + d.windowSeconds());
+        response.setHeader("RateLimit", "\"per-key\";r=" + d.remaining() + ";t=" + d.resetSeconds());
+        if (d.allowed()) {
+            return true;
+        }
+        response.setHeader("Retry-After", String.valueOf(d.retryAfterSeconds()));
+        write(response, request, HttpStatus.TOO_MANY_REQUESTS, "Too Many Requests", "This key may make " + d.limit()
+                + " requests per " + d.windowSeconds() + " s; retry after " + d.retryAfterSeconds() + " s.");
+        return false;
     }
 
     private static String presentedKey(HttpServletRequest request) {

@@ -63,8 +63,16 @@ public class TrainingService {
         return get(owner, id);
     }
 
-    public void delete(Owner owner, String id) {
-        core.delete(owner, TrainingRunner.TYPE, id, jobs.blobs(get(owner, id)));
+    /**
+     * Deletes an ended job. While generations or studies that sample from its model are queued or
+     * running: 409 naming them, or with {@code cascade} they are cancelled first.
+     */
+    public void delete(Owner owner, String id, boolean cascade) {
+        TrainingJob job = get(owner, id);
+        if (job.state().finished()) {
+            core.release("the model of training job '" + id + "'", core.needingModel(id), cascade);
+        }
+        core.delete(owner, TrainingRunner.TYPE, id, jobs.blobs(job));
     }
 
     public List<EpochMetrics> metrics(Owner owner, String id) {

@@ -66,6 +66,7 @@ class OwnerIsolationTest extends ApiTestSupport {
         await(alice, "/api/v1/generations/" + ids.get("generation"));
         ids.put("key", JsonPath.read(json(alice, "/api/v1/keys"), "$[0].id"));
         ids.put("study", JsonPath.read(create(alice, "/api/v1/studies", studySpec(ids.get("dataset"))), "$.id"));
+        ids.put("owner", JsonPath.read(json(alice, "/api/v1/usage"), "$.owner"));
 
         // every operation with a path variable, from the live spec
         String spec = mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString();
