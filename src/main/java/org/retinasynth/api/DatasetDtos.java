@@ -55,7 +55,8 @@ final class DatasetDtos {
     }
 
     @Schema(description = "A stored image: original and preprocessed bytes are addressed by sha256")
-    record ImageResponse(String id, String filename, int grade, String split, boolean splitGiven, String quality,
+    record ImageResponse(String id, String filename, int grade,
+                         @Schema(allowableValues = {"train", "val", "test"}) String split, boolean splitGiven, String quality,
                          String device, String originalFormat, long originalBytes, int width, int height,
                          FieldOfView fieldOfView, String originalSha256, String processedSha256, double brightness,
                          double contrast, double sharpness, OffsetDateTime createdAt) {

@@ -49,7 +49,7 @@ class GenerationController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Generate synthetic images",
+    @Operation(operationId = "createGeneration", summary = "Generate synthetic images",
             description = "Counts per grade, `balance` (top every grade of the model's training split up to the "
                     + "largest grade's count, or to `target`), or a total `count` for an unconditional model. "
                     + "Small requests (retinasynth.generation.sync-max-images, default 256) are made at once (201, "
@@ -73,7 +73,8 @@ class GenerationController {
     }
 
     @GetMapping
-    @Operation(summary = "List your generated sets, newest first, filtered by model or state")
+    @Operation(operationId = "listGenerations",
+            summary = "List your generated sets, newest first, filtered by model or state")
     PageResponse<GenerationResponse> list(Owner owner, @RequestParam(required = false) String modelId,
                                           @RequestParam(required = false) JobState state,
                                           @RequestParam(defaultValue = "0") @Min(0) int page,
@@ -84,13 +85,14 @@ class GenerationController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "A generated set's state, progress (done/total, images/s, ETA) and provenance")
+    @Operation(operationId = "getGeneration",
+            summary = "A generated set's state, progress (done/total, images/s, ETA) and provenance")
     GenerationResponse get(Owner owner, @PathVariable String id) {
         return GenerationResponse.of(generations.get(owner, id));
     }
 
     @GetMapping(path = "/{id}/images.zip", produces = "application/zip")
-    @Operation(summary = "Download the set as a ZIP",
+    @Operation(operationId = "downloadGenerationZip", summary = "Download the set as a ZIP",
             description = "ImageFolder layout (`<grade>/<file>.png`) with `manifest.csv` (file, grade, split, quality, "
                     + "device, model, model_sha256, seed, temperature, generation). Upload it as it is with "
                     + "`POST /api/v1/datasets/{id}/zip`: every image lands in the train split.")
@@ -108,7 +110,7 @@ class GenerationController {
     }
 
     @GetMapping(path = "/{id}/grid.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "A sample grid: one row per grade, or one grade only")
+    @Operation(operationId = "getGenerationGrid", summary = "A sample grid: one row per grade, or one grade only")
     @ApiResponse(responseCode = "200", description = "PNG",
             content = @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "409", description = "No image made yet",
@@ -122,7 +124,7 @@ class GenerationController {
     }
 
     @PostMapping(path = "/{id}/dataset", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Register the set as a new dataset",
+    @Operation(operationId = "registerGenerationAsDataset", summary = "Register the set as a new dataset",
             description = "At the model's working size, every image in the train split and labelled quality "
                     + "`synthetic`; the description names the generation, model, seed and temperature.")
     @ApiResponse(responseCode = "201", description = "Created")
@@ -137,7 +139,9 @@ class GenerationController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a set: a queued one ends at once, a running one after its current chunk")
+    @Operation(operationId = "cancelGeneration",
+            summary = "Cancel a set: a queued one ends at once, a running one after its current chunk")
+    @ApiResponse(responseCode = "200", description = "Cancelling (or cancelled, if it was queued)")
     @ApiResponse(responseCode = "409", description = "The set already ended",
             content = @Content(mediaType = "application/problem+json"))
     GenerationResponse cancel(Owner owner, @PathVariable String id) {
@@ -146,7 +150,8 @@ class GenerationController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete an ended set and its images (datasets made from it keep theirs)")
+    @Operation(operationId = "deleteGeneration",
+            summary = "Delete an ended set and its images (datasets made from it keep theirs)")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "409", description = "The set is still queued or running",
             content = @Content(mediaType = "application/problem+json"))

@@ -61,7 +61,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         p.setProperty("errors", e.fields().stream().map(f -> {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("field", f.field());
-            m.put("message", "unknown field" + (f.suggestion() == null ? "" : "; did you mean '" + f.suggestion() + "'?"));
+            m.put("message", "unknown field"
+                    + (f.suggestion() == null ? "" : "; did you mean '" + f.suggestion() + "'?"));
             if (f.suggestion() != null) {
                 m.put("suggestion", f.suggestion());
             }

@@ -75,8 +75,8 @@ class StrictBodies {
                 if (found == null) {
                     return false; // not a request body: Jackson's configured behaviour (ignore)
                 }
-                found.add(new UnknownField(path(p, propertyName),
-                        closest(propertyName, deserializer == null ? List.of() : deserializer.getKnownPropertyNames())));
+                Collection<Object> known = deserializer == null ? List.of() : deserializer.getKnownPropertyNames();
+                found.add(new UnknownField(path(p, propertyName), closest(propertyName, known)));
                 p.skipChildren();
                 return true;
             }

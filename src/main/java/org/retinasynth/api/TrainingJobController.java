@@ -46,7 +46,7 @@ class TrainingJobController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Queue a training job",
+    @Operation(operationId = "createTrainingJob", summary = "Queue a training job",
             description = "The job runs on a worker as soon as one is free; poll it for epoch, step, images/s and "
                     + "ETA. A DVAE needs a corruption (q(x̃|x)); a VAE trains on the images as they are.")
     @ApiResponse(responseCode = "201", description = "Queued")
@@ -60,7 +60,8 @@ class TrainingJobController {
     }
 
     @GetMapping
-    @Operation(summary = "List your training jobs, newest first, filtered by dataset, state or model")
+    @Operation(operationId = "listTrainingJobs",
+            summary = "List your training jobs, newest first, filtered by dataset, state or model")
     PageResponse<TrainingJobResponse> list(Owner owner, @RequestParam(required = false) String datasetId,
                                            @RequestParam(required = false) JobState state,
                                            @RequestParam(required = false) ModelType model,
@@ -72,25 +73,29 @@ class TrainingJobController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "A job's state and progress: epoch, step, images/s, ETA, device, best validation loss")
+    @Operation(operationId = "getTrainingJob",
+            summary = "A job's state and progress: epoch, step, images/s, ETA, device, best validation loss")
     TrainingJobResponse get(Owner owner, @PathVariable String id) {
         return TrainingJobResponse.of(training.get(owner, id));
     }
 
     @GetMapping("/{id}/metrics")
-    @Operation(summary = "Per-epoch history: train and validation loss, reconstruction, KL, denoising PSNR")
+    @Operation(operationId = "getTrainingMetrics",
+            summary = "Per-epoch history: train and validation loss, reconstruction, KL, denoising PSNR")
     List<EpochMetrics> metrics(Owner owner, @PathVariable String id) {
         return training.metrics(owner, id);
     }
 
     @GetMapping(path = "/{id}/loss.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "Loss curves as a picture")
+    @Operation(operationId = "getTrainingLossPlot", summary = "Loss curves as a picture")
     ResponseEntity<byte[]> loss(Owner owner, @PathVariable String id) {
         return png(training.lossPng(owner, id));
     }
 
     @GetMapping(path = "/{id}/reconstructions.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "Clean / corrupted / reconstructed validation images after the latest epoch")
+    @Operation(operationId = "getTrainingReconstructions",
+            summary = "Clean / corrupted / reconstructed validation images after the latest epoch")
+    @ApiResponse(responseCode = "200", description = "PNG")
     @ApiResponse(responseCode = "409", description = "No epoch has finished yet",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> reconstructions(Owner owner, @PathVariable String id) {
@@ -98,7 +103,9 @@ class TrainingJobController {
     }
 
     @GetMapping(path = "/{id}/model", produces = "application/zip")
-    @Operation(summary = "Download the trained model: DJL parameters and a JSON config with full provenance")
+    @Operation(operationId = "downloadModel",
+            summary = "Download the trained model: DJL parameters and a JSON config with full provenance")
+    @ApiResponse(responseCode = "200", description = "ZIP")
     @ApiResponse(responseCode = "409", description = "The job has not succeeded",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> model(Owner owner, @PathVariable String id) {
@@ -109,7 +116,9 @@ class TrainingJobController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a job: a queued job ends at once, a running one within one batch")
+    @Operation(operationId = "cancelTrainingJob",
+            summary = "Cancel a job: a queued job ends at once, a running one within one batch")
+    @ApiResponse(responseCode = "200", description = "Cancelling (or cancelled, if it was queued)")
     @ApiResponse(responseCode = "409", description = "The job already ended",
             content = @Content(mediaType = "application/problem+json"))
     TrainingJobResponse cancel(Owner owner, @PathVariable String id) {
@@ -118,7 +127,7 @@ class TrainingJobController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete an ended job with its checkpoints and model")
+    @Operation(operationId = "deleteTrainingJob", summary = "Delete an ended job with its checkpoints and model")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "409", description = "The job is still queued or running",
             content = @Content(mediaType = "application/problem+json"))
