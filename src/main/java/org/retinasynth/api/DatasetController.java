@@ -83,7 +83,7 @@ class DatasetController {
         List<Integer> counts = request.countsPerGrade() != null ? request.countsPerGrade() : List.of(30, 8, 16, 6, 4);
         long seed = request.seed() != null ? request.seed() : 7L;
         var d = datasets.createDemo(owner, new NewDataset(request.name(), "synthetic fundus phantoms, seed " + seed,
-                        request.workingSize(), null, seed, null, null), counts,
+                        request.workingSize(), null, seed, request.valFraction(), request.testFraction()), counts,
                 Objects.requireNonNullElse(request.imageSize(), 256), seed);
         return created(d.id(), DatasetResponse.of(d));
     }

@@ -41,7 +41,9 @@ final class DatasetDtos {
             @Min(32) @Max(1024) @Schema(description = "Side of the rendered disc before preprocessing", example = "256")
             Integer imageSize,
             @Min(28) @Max(256) @Schema(example = "64") Integer workingSize,
-            @Schema(example = "7") Long seed) {
+            @Schema(example = "7") Long seed,
+            @DecimalMin("0.0") @DecimalMax("0.9") @Schema(example = "0.15") Double valFraction,
+            @DecimalMin("0.0") @DecimalMax("0.9") @Schema(example = "0.15") Double testFraction) {
     }
 
     @Schema(description = "A dataset")
