@@ -1,5 +1,7 @@
 package org.retinasynth.api;
 
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -43,8 +45,10 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 class GenerationController {
 
     private final GenerationService generations;
+    private final JobEvents events;
 
-    GenerationController(GenerationService generations) {
+    GenerationController(GenerationService generations, JobEvents events) {
+        this.events = events;
         this.generations = generations;
     }
 
@@ -89,6 +93,19 @@ class GenerationController {
             summary = "A generated set's state, progress (done/total, images/s, ETA) and provenance")
     GenerationResponse get(Owner owner, @PathVariable String id) {
         return GenerationResponse.of(generations.get(owner, id));
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamGenerationEvents", summary = "Progress and state changes of a generated set as they happen",
+            description = "Server-Sent Events: `state` (first event and each change of state), `progress`, and `end` "
+                    + "with the final state, after which the server closes the stream. Send the last event's id as "
+                    + "`Last-Event-ID` to resume: the stream then starts with the set as it is now, if it changed.")
+    @ApiResponse(responseCode = "200", description = "An event stream until the set ends",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE))
+    SseEmitter events(Owner owner, @PathVariable String id,
+                      @Parameter(description = "Id of the last event received, to resume after it")
+                      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return events.subscribe(generations.get(owner, id).job(), lastEventId);
     }
 
     @GetMapping(path = "/{id}/images.zip", produces = "application/zip")

@@ -1,5 +1,8 @@
 package org.retinasynth.api;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -43,8 +46,10 @@ class StudyController {
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final StudyService studies;
+    private final JobEvents events;
 
-    StudyController(StudyService studies) {
+    StudyController(StudyService studies, JobEvents events) {
+        this.events = events;
         this.studies = studies;
     }
 
@@ -79,6 +84,19 @@ class StudyController {
     @Operation(operationId = "getStudy", summary = "A study's state and progress: phase, finished units of total, ETA")
     StudyResponse get(Owner owner, @PathVariable String id) {
         return StudyResponse.of(studies.get(owner, id));
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamStudyEvents", summary = "Progress and state changes of a study as they happen",
+            description = "Server-Sent Events: `state` (first event and each change of state), `progress`, and `end` "
+                    + "with the final state, after which the server closes the stream. Send the last event's id as "
+                    + "`Last-Event-ID` to resume: the stream then starts with the study as it is now, if it changed.")
+    @ApiResponse(responseCode = "200", description = "An event stream until the study ends",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE))
+    SseEmitter events(Owner owner, @PathVariable String id,
+                      @Parameter(description = "Id of the last event received, to resume after it")
+                      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return events.subscribe(studies.get(owner, id).job(), lastEventId);
     }
 
     @GetMapping("/{id}/report")

@@ -1,5 +1,8 @@
 package org.retinasynth.api;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -40,8 +43,10 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 class TrainingJobController {
 
     private final TrainingService training;
+    private final JobEvents events;
 
-    TrainingJobController(TrainingService training) {
+    TrainingJobController(TrainingService training, JobEvents events) {
+        this.events = events;
         this.training = training;
     }
 
@@ -77,6 +82,19 @@ class TrainingJobController {
             summary = "A job's state and progress: epoch, step, images/s, ETA, device, best validation loss")
     TrainingJobResponse get(Owner owner, @PathVariable String id) {
         return TrainingJobResponse.of(training.get(owner, id));
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamTrainingJobEvents", summary = "Progress and state changes of a training job as they happen",
+            description = "Server-Sent Events: `state` (first event and each change of state), `progress`, and `end` "
+                    + "with the final state, after which the server closes the stream. Send the last event's id as "
+                    + "`Last-Event-ID` to resume: the stream then starts with the job as it is now, if it changed.")
+    @ApiResponse(responseCode = "200", description = "An event stream until the job ends",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE))
+    SseEmitter events(Owner owner, @PathVariable String id,
+                      @Parameter(description = "Id of the last event received, to resume after it")
+                      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return events.subscribe(training.get(owner, id).job(), lastEventId);
     }
 
     @GetMapping("/{id}/metrics")
