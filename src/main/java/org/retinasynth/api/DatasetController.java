@@ -60,7 +60,8 @@ class DatasetController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create an empty dataset", description = "Images are added with the upload endpoints.")
+    @Operation(operationId = "createDataset",
+            summary = "Create an empty dataset", description = "Images are added with the upload endpoints.")
     @ApiResponse(responseCode = "201", description = "Created")
     @ApiResponse(responseCode = "409", description = "You already have a dataset of that name",
             content = @Content(mediaType = "application/problem+json"))
@@ -71,7 +72,7 @@ class DatasetController {
     }
 
     @PostMapping(path = "/demo", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create a dataset of synthetic fundus phantoms",
+    @Operation(operationId = "createDemoDataset", summary = "Create a dataset of synthetic fundus phantoms",
             description = "Renders phantoms with known grades (microaneurysms, haemorrhages, exudates, "
                     + "neovascularisation by grade) framed like 3:2 camera images, so every endpoint can be tried "
                     + "without data of your own.")
@@ -82,13 +83,13 @@ class DatasetController {
         List<Integer> counts = request.countsPerGrade() != null ? request.countsPerGrade() : List.of(30, 8, 16, 6, 4);
         long seed = request.seed() != null ? request.seed() : 7L;
         var d = datasets.createDemo(owner, new NewDataset(request.name(), "synthetic fundus phantoms, seed " + seed,
-                        request.workingSize(), null, seed, null, null), counts,
+                        request.workingSize(), null, seed, request.valFraction(), request.testFraction()), counts,
                 Objects.requireNonNullElse(request.imageSize(), 256), seed);
         return created(d.id(), DatasetResponse.of(d));
     }
 
     @GetMapping
-    @Operation(summary = "List your datasets, newest first")
+    @Operation(operationId = "listDatasets", summary = "List your datasets, newest first")
     PageResponse<DatasetResponse> list(Owner owner,
                                        @RequestParam(defaultValue = "0") @Min(0) int page,
                                        @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
@@ -97,14 +98,14 @@ class DatasetController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Get a dataset")
+    @Operation(operationId = "getDataset", summary = "Get a dataset")
     DatasetResponse get(Owner owner, @PathVariable String id) {
         return DatasetResponse.of(datasets.get(owner, id));
     }
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete a dataset with its images",
+    @Operation(operationId = "deleteDataset", summary = "Delete a dataset with its images",
             description = "Stored bytes are removed unless another dataset holds the same content. While training "
                     + "jobs or studies that read it are queued or running the answer is 409 with their ids in "
                     + "`dependants`; `cascade=true` cancels them first, then deletes.")
@@ -118,7 +119,7 @@ class DatasetController {
     }
 
     @PostMapping(path = "/{id}/images", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Upload image files with labels",
+    @Operation(operationId = "uploadImages", summary = "Upload image files with labels",
             description = "PNG, JPEG or TIFF files plus a labels CSV (`filename,grade` with optional `split`, "
                     + "`quality`, `device`; APTOS `id_code,diagnosis` and EyePACS `image,level` are recognised), "
                     + "or one `grade` (and `split`) for all files. Good files are stored; every refused file is "
@@ -140,7 +141,7 @@ class DatasetController {
     }
 
     @PostMapping(path = "/{id}/zip", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Upload a ZIP archive",
+    @Operation(operationId = "uploadZip", summary = "Upload a ZIP archive",
             description = "ImageFolder layout (`0/…` to `4/…`, optionally under `train/`, `val/`, `test/`) or any "
                     + "layout with one labels CSV inside. An unsafe archive (path traversal, absolute paths, nested "
                     + "archives, zip bomb, truncated) is refused whole and nothing is stored.")
@@ -150,7 +151,7 @@ class DatasetController {
     }
 
     @PostMapping(path = "/{id}/npz", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Upload a NumPy .npz in the MedMNIST layout",
+    @Operation(operationId = "uploadNpz", summary = "Upload a NumPy .npz in the MedMNIST layout",
             description = "Arrays `train_images`, `train_labels`, `val_*`, `test_*`: uint8 N×H×W×3 or N×H×W images "
                     + "and integer labels; the splits are kept. Pickled objects are refused, never loaded.")
     @ApiResponse(responseCode = "201", description = "Stored")
@@ -159,13 +160,13 @@ class DatasetController {
     }
 
     @GetMapping("/{id}/uploads")
-    @Operation(summary = "Reports of every upload into a dataset")
+    @Operation(operationId = "listUploads", summary = "Reports of every upload into a dataset")
     List<UploadReport> uploads(Owner owner, @PathVariable String id) {
         return datasets.uploads(owner, id);
     }
 
     @GetMapping("/{id}/images")
-    @Operation(summary = "List a dataset's images")
+    @Operation(operationId = "listImages", summary = "List a dataset's images")
     PageResponse<ImageResponse> images(Owner owner, @PathVariable String id,
                                        @RequestParam(required = false) @Min(0) Integer grade,
                                        @Parameter(schema = @Schema(allowableValues = {"train", "val", "test"}))
@@ -177,13 +178,13 @@ class DatasetController {
     }
 
     @GetMapping("/{id}/images/{imageId}")
-    @Operation(summary = "Get one image's metadata")
+    @Operation(operationId = "getImage", summary = "Get one image's metadata")
     ImageResponse image(Owner owner, @PathVariable String id, @PathVariable String imageId) {
         return ImageResponse.of(datasets.image(owner, id, imageId));
     }
 
     @GetMapping("/{id}/images/{imageId}/original")
-    @Operation(summary = "Download the original bytes as uploaded")
+    @Operation(operationId = "downloadOriginalImage", summary = "Download the original bytes as uploaded")
     @ApiResponse(responseCode = "200", content = {@Content(mediaType = "image/png"), @Content(mediaType = "image/jpeg"),
             @Content(mediaType = "image/tiff")})
     ResponseEntity<byte[]> original(Owner owner, @PathVariable String id, @PathVariable String imageId) {
@@ -191,19 +192,21 @@ class DatasetController {
     }
 
     @GetMapping(path = "/{id}/images/{imageId}/processed.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "Download the preprocessed working-size image (field-of-view crop, square resize)")
+    @Operation(operationId = "downloadProcessedImage",
+            summary = "Download the preprocessed working-size image (field-of-view crop, square resize)")
     ResponseEntity<byte[]> processed(Owner owner, @PathVariable String id, @PathVariable String imageId) {
         return download(datasets.processed(owner, id, imageId));
     }
 
     @GetMapping("/{id}/stats")
-    @Operation(summary = "Counts per grade and split, class imbalance, and size/brightness/contrast/sharpness per grade")
+    @Operation(operationId = "getDatasetStats",
+            summary = "Counts per grade and split, class imbalance, and size/brightness/contrast/sharpness per grade")
     DatasetStats stats(Owner owner, @PathVariable String id) {
         return datasets.stats(owner, id);
     }
 
     @GetMapping(path = "/{id}/grid.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "A sample grid: one row of preprocessed images per grade")
+    @Operation(operationId = "getDatasetGrid", summary = "A sample grid: one row of preprocessed images per grade")
     ResponseEntity<byte[]> grid(Owner owner, @PathVariable String id,
                                 @RequestParam(defaultValue = "8") @Min(1) @Max(32) int perGrade,
                                 @Parameter(schema = @Schema(allowableValues = {"train", "val", "test"}))

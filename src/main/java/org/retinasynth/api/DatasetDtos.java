@@ -41,7 +41,9 @@ final class DatasetDtos {
             @Min(32) @Max(1024) @Schema(description = "Side of the rendered disc before preprocessing", example = "256")
             Integer imageSize,
             @Min(28) @Max(256) @Schema(example = "64") Integer workingSize,
-            @Schema(example = "7") Long seed) {
+            @Schema(example = "7") Long seed,
+            @DecimalMin("0.0") @DecimalMax("0.9") @Schema(example = "0.15") Double valFraction,
+            @DecimalMin("0.0") @DecimalMax("0.9") @Schema(example = "0.15") Double testFraction) {
     }
 
     @Schema(description = "A dataset")
@@ -55,7 +57,8 @@ final class DatasetDtos {
     }
 
     @Schema(description = "A stored image: original and preprocessed bytes are addressed by sha256")
-    record ImageResponse(String id, String filename, int grade, String split, boolean splitGiven, String quality,
+    record ImageResponse(String id, String filename, int grade,
+                         @Schema(allowableValues = {"train", "val", "test"}) String split, boolean splitGiven, String quality,
                          String device, String originalFormat, long originalBytes, int width, int height,
                          FieldOfView fieldOfView, String originalSha256, String processedSha256, double brightness,
                          double contrast, double sharpness, OffsetDateTime createdAt) {

@@ -1,5 +1,7 @@
 package org.retinasynth.api;
 
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -43,13 +45,15 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 class GenerationController {
 
     private final GenerationService generations;
+    private final JobEvents events;
 
-    GenerationController(GenerationService generations) {
+    GenerationController(GenerationService generations, JobEvents events) {
+        this.events = events;
         this.generations = generations;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Generate synthetic images",
+    @Operation(operationId = "createGeneration", summary = "Generate synthetic images",
             description = "Counts per grade, `balance` (top every grade of the model's training split up to the "
                     + "largest grade's count, or to `target`), or a total `count` for an unconditional model. "
                     + "Small requests (retinasynth.generation.sync-max-images, default 256) are made at once (201, "
@@ -73,7 +77,8 @@ class GenerationController {
     }
 
     @GetMapping
-    @Operation(summary = "List your generated sets, newest first, filtered by model or state")
+    @Operation(operationId = "listGenerations",
+            summary = "List your generated sets, newest first, filtered by model or state")
     PageResponse<GenerationResponse> list(Owner owner, @RequestParam(required = false) String modelId,
                                           @RequestParam(required = false) JobState state,
                                           @RequestParam(defaultValue = "0") @Min(0) int page,
@@ -84,13 +89,27 @@ class GenerationController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "A generated set's state, progress (done/total, images/s, ETA) and provenance")
+    @Operation(operationId = "getGeneration",
+            summary = "A generated set's state, progress (done/total, images/s, ETA) and provenance")
     GenerationResponse get(Owner owner, @PathVariable String id) {
         return GenerationResponse.of(generations.get(owner, id));
     }
 
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamGenerationEvents", summary = "Progress and state changes of a generated set as they happen",
+            description = "Server-Sent Events: `state` (first event and each change of state), `progress`, and `end` "
+                    + "with the final state, after which the server closes the stream. Send the last event's id as "
+                    + "`Last-Event-ID` to resume: the stream then starts with the set as it is now, if it changed.")
+    @ApiResponse(responseCode = "200", description = "An event stream until the set ends",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE))
+    SseEmitter events(Owner owner, @PathVariable String id,
+                      @Parameter(description = "Id of the last event received, to resume after it")
+                      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return events.subscribe(generations.get(owner, id).job(), lastEventId);
+    }
+
     @GetMapping(path = "/{id}/images.zip", produces = "application/zip")
-    @Operation(summary = "Download the set as a ZIP",
+    @Operation(operationId = "downloadGenerationZip", summary = "Download the set as a ZIP",
             description = "ImageFolder layout (`<grade>/<file>.png`) with `manifest.csv` (file, grade, split, quality, "
                     + "device, model, model_sha256, seed, temperature, generation). Upload it as it is with "
                     + "`POST /api/v1/datasets/{id}/zip`: every image lands in the train split.")
@@ -108,7 +127,7 @@ class GenerationController {
     }
 
     @GetMapping(path = "/{id}/grid.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "A sample grid: one row per grade, or one grade only")
+    @Operation(operationId = "getGenerationGrid", summary = "A sample grid: one row per grade, or one grade only")
     @ApiResponse(responseCode = "200", description = "PNG",
             content = @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "409", description = "No image made yet",
@@ -122,7 +141,7 @@ class GenerationController {
     }
 
     @PostMapping(path = "/{id}/dataset", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Register the set as a new dataset",
+    @Operation(operationId = "registerGenerationAsDataset", summary = "Register the set as a new dataset",
             description = "At the model's working size, every image in the train split and labelled quality "
                     + "`synthetic`; the description names the generation, model, seed and temperature.")
     @ApiResponse(responseCode = "201", description = "Created")
@@ -137,7 +156,9 @@ class GenerationController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a set: a queued one ends at once, a running one after its current chunk")
+    @Operation(operationId = "cancelGeneration",
+            summary = "Cancel a set: a queued one ends at once, a running one after its current chunk")
+    @ApiResponse(responseCode = "200", description = "Cancelling (or cancelled, if it was queued)")
     @ApiResponse(responseCode = "409", description = "The set already ended",
             content = @Content(mediaType = "application/problem+json"))
     GenerationResponse cancel(Owner owner, @PathVariable String id) {
@@ -146,7 +167,8 @@ class GenerationController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete an ended set and its images (datasets made from it keep theirs)")
+    @Operation(operationId = "deleteGeneration",
+            summary = "Delete an ended set and its images (datasets made from it keep theirs)")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "409", description = "The set is still queued or running",
             content = @Content(mediaType = "application/problem+json"))

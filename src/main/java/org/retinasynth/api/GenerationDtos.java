@@ -10,6 +10,7 @@ import org.retinasynth.dataset.UploadReport;
 import org.retinasynth.generation.Generation;
 import org.retinasynth.generation.GenerationProvenance;
 import org.retinasynth.jobs.Job;
+import org.retinasynth.jobs.JobState;
 import org.retinasynth.generation.GenerationPlan;
 import org.retinasynth.generation.GenerationRequest;
 
@@ -44,7 +45,8 @@ final class GenerationDtos {
     }
 
     @Schema(description = "A generated set and its progress")
-    record GenerationResponse(String id, String modelId, String state, String mode, List<Integer> countsPerGrade,
+    record GenerationResponse(String id, String modelId, JobState state,
+                              @Schema(allowableValues = {"COUNTS", "BALANCE", "TOTAL"}) String mode, List<Integer> countsPerGrade,
                               Integer target, List<Long> trainCounts, int total, int done, Double imagesPerSecond,
                               Double etaSeconds, double temperature, long seed,
                               @Schema(description = "FITTED or STANDARD; absent for sets made before the fitted prior")
@@ -55,7 +57,7 @@ final class GenerationDtos {
         static GenerationResponse of(Generation g) {
             GenerationPlan p = g.plan();
             Job j = g.job();
-            return new GenerationResponse(g.id(), g.modelJobId(), g.state().name(), p.mode(), p.countsPerGrade(),
+            return new GenerationResponse(g.id(), g.modelJobId(), g.state(), p.mode(), p.countsPerGrade(),
                     p.target(), p.trainCounts(), p.total(), (int) j.progress().done(), j.progress().rate(),
                     j.progress().etaSeconds(), p.temperature(), p.seed(), p.prior(), p.imageSize(), j.worker(), j.attempts(),
                     j.cancelRequested(), j.error(), g.provenance(), j.createdAt(), j.startedAt(), j.finishedAt(),

@@ -59,7 +59,7 @@ class KeyController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Create a key (shown once)")
+    @Operation(operationId = "createKey", summary = "Create a key (shown once)")
     @ApiResponse(responseCode = "201", description = "Created; store the key now")
     @ApiResponse(responseCode = "403", description = "Only an admin may create keys for others or admin keys",
             content = @Content(mediaType = "application/problem+json"))
@@ -75,13 +75,15 @@ class KeyController {
     }
 
     @GetMapping
-    @Operation(summary = "List keys: every key for an admin, your own otherwise (never the keys themselves)")
+    @Operation(operationId = "listKeys",
+            summary = "List keys: every key for an admin, your own otherwise (never the keys themselves)")
     List<KeyResponse> list(Owner owner) {
         return keys.visibleTo(owner).stream().map(KeyResponse::of).toList();
     }
 
     @PostMapping("/{id}/revoke")
-    @Operation(summary = "Revoke a key at once; requests with it get 401 from then on")
+    @Operation(operationId = "revokeKey", summary = "Revoke a key at once; requests with it get 401 from then on")
+    @ApiResponse(responseCode = "200", description = "Revoked")
     @ApiResponse(responseCode = "404", description = "No such key among those you may manage",
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "The last active admin key cannot be revoked",

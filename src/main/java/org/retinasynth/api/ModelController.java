@@ -33,7 +33,7 @@ class ModelController {
 
     @PostMapping(path = "/denoise", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "The model's clean reconstruction of an image",
+    @Operation(operationId = "denoiseImage", summary = "The model's clean reconstruction of an image",
             description = "The image (PNG, JPEG, TIFF) is preprocessed like a dataset image (field-of-view crop, "
                     + "square resize to the model's working size); the answer is the decoder mean at the posterior "
                     + "mean, a PNG of the working size.")
@@ -57,7 +57,8 @@ class ModelController {
     }
 
     @PostMapping(path = "/encode", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "The posterior q(z|x) of an image: latent mean and variance per dimension",
+    @Operation(operationId = "encodeImage",
+            summary = "The posterior q(z|x) of an image: latent mean and variance per dimension",
             description = "Preprocessed as for denoise.")
     @ApiResponse(responseCode = "200", description = "latentDim means and variances")
     @ApiResponse(responseCode = "400", description = "Corrupt image, or grade missing / out of range",

@@ -21,6 +21,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.lang.Nullable;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -52,6 +53,23 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (e instanceof NoImageAcceptedException none) {
             p.setProperty("rejectedFiles", none.rejected());
         }
+        return p;
+    }
+
+    @ExceptionHandler(StrictBodies.UnknownFieldsException.class)
+    ProblemDetail unknownFields(StrictBodies.UnknownFieldsException e) {
+        ProblemDetail p = problem(HttpStatus.BAD_REQUEST, e.getMessage());
+        p.setProperty("code", "unknown_fields");
+        p.setProperty("errors", e.fields().stream().map(f -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("field", f.field());
+            m.put("message", "unknown field"
+                    + (f.suggestion() == null ? "" : "; did you mean '" + f.suggestion() + "'?"));
+            if (f.suggestion() != null) {
+                m.put("suggestion", f.suggestion());
+            }
+            return m;
+        }).toList());
         return p;
     }
 
@@ -114,6 +132,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     ProblemDetail unexpected(Exception e) {
         log.error("unexpected error", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Unexpected error; the server log has the details");
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        StrictBodies.forget();
+        return super.handleHttpMessageNotReadable(ex, headers, status, request);
     }
 
     /** Bean-validation failures list each field with its message. */

@@ -1,5 +1,8 @@
 package org.retinasynth.api;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -43,13 +46,15 @@ class StudyController {
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final StudyService studies;
+    private final JobEvents events;
 
-    StudyController(StudyService studies) {
+    StudyController(StudyService studies, JobEvents events) {
+        this.events = events;
         this.studies = studies;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Queue a study",
+    @Operation(operationId = "createStudy", summary = "Queue a study",
             description = "Trains the VAE and DVAE (or takes finished training jobs), then a classifier per arm and "
                     + "seed, and scores everything on the untouched test split. Poll it for phase, step and ETA.")
     @ApiResponse(responseCode = "201", description = "Queued")
@@ -67,7 +72,7 @@ class StudyController {
     }
 
     @GetMapping
-    @Operation(summary = "List your studies, newest first, optionally by state")
+    @Operation(operationId = "listStudies", summary = "List your studies, newest first, optionally by state")
     PageResponse<StudyResponse> list(Owner owner, @RequestParam(required = false) JobState state,
                                      @RequestParam(defaultValue = "0") @Min(0) int page,
                                      @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
@@ -76,14 +81,29 @@ class StudyController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "A study's state and progress: phase, finished units of total, ETA")
+    @Operation(operationId = "getStudy", summary = "A study's state and progress: phase, finished units of total, ETA")
     StudyResponse get(Owner owner, @PathVariable String id) {
         return StudyResponse.of(studies.get(owner, id));
     }
 
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamStudyEvents", summary = "Progress and state changes of a study as they happen",
+            description = "Server-Sent Events: `state` (first event and each change of state), `progress`, and `end` "
+                    + "with the final state, after which the server closes the stream. Send the last event's id as "
+                    + "`Last-Event-ID` to resume: the stream then starts with the study as it is now, if it changed.")
+    @ApiResponse(responseCode = "200", description = "An event stream until the study ends",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE))
+    SseEmitter events(Owner owner, @PathVariable String id,
+                      @Parameter(description = "Id of the last event received, to resume after it")
+                      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return events.subscribe(studies.get(owner, id).job(), lastEventId);
+    }
+
     @GetMapping("/{id}/report")
-    @Operation(summary = "The report as JSON: summaries over seeds, paired differences to REAL, representation, "
+    @Operation(operationId = "getStudyReport",
+            summary = "The report as JSON: summaries over seeds, paired differences to REAL, representation, "
             + "synthetic quality, robustness curves, per-seed results, figures and provenance")
+    @ApiResponse(responseCode = "200", description = "The report")
     @ApiResponse(responseCode = "409", description = "The study has not succeeded",
             content = @Content(mediaType = "application/problem+json"))
     StudyReport report(Owner owner, @PathVariable String id) {
@@ -91,7 +111,9 @@ class StudyController {
     }
 
     @GetMapping(path = "/{id}/report.csv", produces = "text/csv")
-    @Operation(summary = "Per-seed values in long format: arm, seed, metric, condition, severity, value")
+    @Operation(operationId = "getStudyReportCsv",
+            summary = "Per-seed values in long format: arm, seed, metric, condition, severity, value")
+    @ApiResponse(responseCode = "200", description = "CSV")
     @ApiResponse(responseCode = "409", description = "The study has not succeeded",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> csv(Owner owner, @PathVariable String id) {
@@ -101,7 +123,9 @@ class StudyController {
     }
 
     @GetMapping(path = "/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
-    @Operation(summary = "The report as a self-contained HTML page: tables and the figures as data URIs")
+    @Operation(operationId = "getStudyReportHtml",
+            summary = "The report as a self-contained HTML page: tables and the figures as data URIs")
+    @ApiResponse(responseCode = "200", description = "HTML page")
     @ApiResponse(responseCode = "409", description = "The study has not succeeded",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> html(Owner owner, @PathVariable String id) {
@@ -111,7 +135,8 @@ class StudyController {
     }
 
     @GetMapping(path = "/{id}/figures/{name}.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "One figure of the report, by the name the report lists")
+    @Operation(operationId = "getStudyFigure", summary = "One figure of the report, by the name the report lists")
+    @ApiResponse(responseCode = "200", description = "PNG")
     @ApiResponse(responseCode = "404", description = "No such study or figure",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> figure(Owner owner, @PathVariable String id,
@@ -121,7 +146,9 @@ class StudyController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a study: a queued one ends at once, a running one within one batch")
+    @Operation(operationId = "cancelStudy",
+            summary = "Cancel a study: a queued one ends at once, a running one within one batch")
+    @ApiResponse(responseCode = "200", description = "Cancelling (or cancelled, if it was queued)")
     @ApiResponse(responseCode = "409", description = "The study already ended",
             content = @Content(mediaType = "application/problem+json"))
     StudyResponse cancel(Owner owner, @PathVariable String id) {
@@ -130,7 +157,7 @@ class StudyController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete an ended study with its models and report")
+    @Operation(operationId = "deleteStudy", summary = "Delete an ended study with its models and report")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "409", description = "The study is still queued or running",
             content = @Content(mediaType = "application/problem+json"))

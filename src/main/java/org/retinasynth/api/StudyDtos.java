@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.jobs.Job;
+import org.retinasynth.jobs.JobState;
 import org.retinasynth.study.Study;
 import org.retinasynth.study.StudySpec;
 import org.retinasynth.model.ModelType;
@@ -108,13 +109,13 @@ final class StudyDtos {
     }
 
     @Schema(description = "A study and its progress")
-    record StudyResponse(String id, String datasetId, String state, String phase, int step, int totalSteps,
+    record StudyResponse(String id, String datasetId, JobState state, String phase, int step, int totalSteps,
                          Double etaSeconds, String device, String worker, int attempts, boolean cancelRequested,
                          String error, boolean reportAvailable, StudySpec spec, OffsetDateTime createdAt,
                          OffsetDateTime startedAt, OffsetDateTime finishedAt, OffsetDateTime updatedAt) {
         static StudyResponse of(Study s) {
             Job j = s.job();
-            return new StudyResponse(s.id(), s.datasetId(), s.state().name(), j.progress().phase(),
+            return new StudyResponse(s.id(), s.datasetId(), s.state(), j.progress().phase(),
                     (int) j.progress().done(), (int) j.progress().total(), j.progress().etaSeconds(), j.device(),
                     j.worker(), j.attempts(), j.cancelRequested(), j.error(), s.reportSha256() != null, s.spec(),
                     j.createdAt(), j.startedAt(), j.finishedAt(), j.updatedAt());

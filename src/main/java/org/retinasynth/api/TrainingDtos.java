@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.util.concurrent.ThreadLocalRandom;
 import org.retinasynth.corruption.CorruptionSpec;
 import org.retinasynth.jobs.Job;
+import org.retinasynth.jobs.JobState;
 import org.retinasynth.model.ModelType;
 import org.retinasynth.training.TrainingJob;
 import org.retinasynth.training.TrainingSpec;
@@ -57,7 +58,7 @@ final class TrainingDtos {
     }
 
     @Schema(description = "A training job and its progress")
-    record TrainingJobResponse(String id, String datasetId, ModelType modelType, String state, int epoch,
+    record TrainingJobResponse(String id, String datasetId, ModelType modelType, JobState state, int epoch,
                                int totalEpochs, long step, long totalSteps, Double imagesPerSecond, Double etaSeconds,
                                String device, String worker, Double bestValidationLoss, Integer bestEpoch, int attempts,
                                boolean cancelRequested, String error, int checkpointEpoch, boolean modelAvailable,
@@ -65,7 +66,7 @@ final class TrainingDtos {
                                OffsetDateTime finishedAt, OffsetDateTime updatedAt) {
         static TrainingJobResponse of(TrainingJob j) {
             Job c = j.job();
-            return new TrainingJobResponse(j.id(), j.datasetId(), j.modelType(), j.state().name(), j.epoch(),
+            return new TrainingJobResponse(j.id(), j.datasetId(), j.modelType(), j.state(), j.epoch(),
                     j.totalEpochs(), c.progress().done(), (long) j.stepsPerEpoch() * j.totalEpochs(),
                     c.progress().rate(), c.progress().etaSeconds(), c.device(), c.worker(), j.bestValLoss(),
                     j.bestEpoch(), c.attempts(), c.cancelRequested(), c.error(), j.checkpointEpoch(),

@@ -1,5 +1,8 @@
 package org.retinasynth.api;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -41,13 +44,15 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 class TrainingJobController {
 
     private final TrainingService training;
+    private final JobEvents events;
 
-    TrainingJobController(TrainingService training) {
+    TrainingJobController(TrainingService training, JobEvents events) {
+        this.events = events;
         this.training = training;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Queue a training job",
+    @Operation(operationId = "createTrainingJob", summary = "Queue a training job",
             description = "The job runs on a worker as soon as one is free; poll it for epoch, step, images/s and "
                     + "ETA. A DVAE needs a corruption (q(x̃|x)); a VAE trains on the images as they are.")
     @ApiResponse(responseCode = "201", description = "Queued")
@@ -61,7 +66,8 @@ class TrainingJobController {
     }
 
     @GetMapping
-    @Operation(summary = "List your training jobs, newest first, filtered by dataset, state or model")
+    @Operation(operationId = "listTrainingJobs",
+            summary = "List your training jobs, newest first, filtered by dataset, state or model")
     PageResponse<TrainingJobResponse> list(Owner owner, @RequestParam(required = false) String datasetId,
                                            @RequestParam(required = false) JobState state,
                                            @RequestParam(required = false) ModelType model,
@@ -73,25 +79,42 @@ class TrainingJobController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "A job's state and progress: epoch, step, images/s, ETA, device, best validation loss")
+    @Operation(operationId = "getTrainingJob",
+            summary = "A job's state and progress: epoch, step, images/s, ETA, device, best validation loss")
     TrainingJobResponse get(Owner owner, @PathVariable String id) {
         return TrainingJobResponse.of(training.get(owner, id));
     }
 
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamTrainingJobEvents", summary = "Progress and state changes of a training job as they happen",
+            description = "Server-Sent Events: `state` (first event and each change of state), `progress`, and `end` "
+                    + "with the final state, after which the server closes the stream. Send the last event's id as "
+                    + "`Last-Event-ID` to resume: the stream then starts with the job as it is now, if it changed.")
+    @ApiResponse(responseCode = "200", description = "An event stream until the job ends",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE))
+    SseEmitter events(Owner owner, @PathVariable String id,
+                      @Parameter(description = "Id of the last event received, to resume after it")
+                      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return events.subscribe(training.get(owner, id).job(), lastEventId);
+    }
+
     @GetMapping("/{id}/metrics")
-    @Operation(summary = "Per-epoch history: train and validation loss, reconstruction, KL, denoising PSNR")
+    @Operation(operationId = "getTrainingMetrics",
+            summary = "Per-epoch history: train and validation loss, reconstruction, KL, denoising PSNR")
     List<EpochMetrics> metrics(Owner owner, @PathVariable String id) {
         return training.metrics(owner, id);
     }
 
     @GetMapping(path = "/{id}/loss.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "Loss curves as a picture")
+    @Operation(operationId = "getTrainingLossPlot", summary = "Loss curves as a picture")
     ResponseEntity<byte[]> loss(Owner owner, @PathVariable String id) {
         return png(training.lossPng(owner, id));
     }
 
     @GetMapping(path = "/{id}/reconstructions.png", produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "Clean / corrupted / reconstructed validation images after the latest epoch")
+    @Operation(operationId = "getTrainingReconstructions",
+            summary = "Clean / corrupted / reconstructed validation images after the latest epoch")
+    @ApiResponse(responseCode = "200", description = "PNG")
     @ApiResponse(responseCode = "409", description = "No epoch has finished yet",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> reconstructions(Owner owner, @PathVariable String id) {
@@ -99,7 +122,9 @@ class TrainingJobController {
     }
 
     @GetMapping(path = "/{id}/model", produces = "application/zip")
-    @Operation(summary = "Download the trained model: DJL parameters and a JSON config with full provenance")
+    @Operation(operationId = "downloadModel",
+            summary = "Download the trained model: DJL parameters and a JSON config with full provenance")
+    @ApiResponse(responseCode = "200", description = "ZIP")
     @ApiResponse(responseCode = "409", description = "The job has not succeeded",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> model(Owner owner, @PathVariable String id) {
@@ -110,7 +135,9 @@ class TrainingJobController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a job: a queued job ends at once, a running one within one batch")
+    @Operation(operationId = "cancelTrainingJob",
+            summary = "Cancel a job: a queued job ends at once, a running one within one batch")
+    @ApiResponse(responseCode = "200", description = "Cancelling (or cancelled, if it was queued)")
     @ApiResponse(responseCode = "409", description = "The job already ended",
             content = @Content(mediaType = "application/problem+json"))
     TrainingJobResponse cancel(Owner owner, @PathVariable String id) {
@@ -119,7 +146,7 @@ class TrainingJobController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete an ended job with its checkpoints and model",
+    @Operation(operationId = "deleteTrainingJob", summary = "Delete an ended job with its checkpoints and model",
             description = "While generations or studies that use its model are queued or running the answer is 409 "
                     + "with their ids in `dependants`; `cascade=true` cancels them first, then deletes.")
     @ApiResponse(responseCode = "204", description = "Deleted")

@@ -62,6 +62,15 @@ public class JobStore {
         return jdbc.sql("select * from jobs where id = ?").param(id).query((rs, n) -> job(rs)).optional();
     }
 
+    /** Several jobs by id in one query (absent ids are left out), for a poller watching many at once. */
+    public List<Job> findAll(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select * from jobs where id in (:ids)").param("ids", List.copyOf(ids))
+                .query((rs, n) -> job(rs)).list();
+    }
+
     /** An owner's job of one kind joined with that kind's row; empty for another owner's id. */
     public <T> Optional<T> find(String ownerId, String kind, String table, String id, RowMapper<T> row) {
         return jdbc.sql("select * from jobs j join " + table + " k on k.id = j.id "

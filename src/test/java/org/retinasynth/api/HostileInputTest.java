@@ -1,6 +1,7 @@
 package org.retinasynth.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -17,6 +18,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -163,6 +165,9 @@ class HostileInputTest extends ApiTestSupport {
                         + t.datasetId + "\",\"modelType\":\"VAE\",\"learningRate\":1e9}")),
                 new Case("unknown model type", 400, t -> t.postJson("/api/v1/training-jobs", "{\"datasetId\":\""
                         + t.datasetId + "\",\"modelType\":\"GAN\"}")),
+                new Case("misspelt field (epoch for epochs)", 400, t -> t.postJson("/api/v1/training-jobs",
+                        "{\"datasetId\":\"" + t.datasetId + "\",\"modelType\":\"VAE\",\"epoch\":30}")),
+                new Case("unknown field in a dataset", 400, t -> t.postJson(dataset, "{\"name\":\"x\",\"size\":64}")),
                 new Case("page size out of range", 400, t -> t.as(t.key, get(dataset + "?size=100000")))
         ).map(Arguments::of);
     }
@@ -199,5 +204,37 @@ class HostileInputTest extends ApiTestSupport {
         String datasetAfter = json(key, "/api/v1/datasets/" + datasetId);
         assertThat((Integer) JsonPath.read(datasetAfter, "$.imageCount"))
                 .isEqualTo((Integer) JsonPath.read(datasetBefore, "$.imageCount")).isEqualTo(1);
+    }
+
+    /** Every unknown name of a body is reported with its path and the nearest known name; nothing is queued. */
+    @Test
+    void unknownFieldsAreNamedWithTheirClosestKnownName() throws Exception {
+        String jobsBefore = json(key, "/api/v1/training-jobs");
+        String studiesBefore = json(key, "/api/v1/studies");
+        mvc.perform(postJson("/api/v1/training-jobs", "{\"datasetId\":\"" + datasetId
+                        + "\",\"modelType\":\"VAE\",\"epoch\":30,\"corruption\":{\"components\":[{\"name\":"
+                        + "\"gaussian\",\"severity\":0.3,\"probability\":1,\"severty\":1}]}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail", containsString("'epoch' (did you mean 'epochs'?)")))
+                .andExpect(jsonPath("$.errors[0].field").value("corruption.components[0].severty"))
+                .andExpect(jsonPath("$.errors[0].suggestion").value("severity"))
+                .andExpect(jsonPath("$.errors[1].field").value("epoch"))
+                .andExpect(jsonPath("$.errors[1].suggestion").value("epochs"));
+        mvc.perform(postJson("/api/v1/studies", "{\"datasetId\":\"" + datasetId + "\",\"seedz\":3,"
+                        + "\"generative\":{\"epoch\":2},\"classifier\":{\"epochs\":1,\"xyzzy\":true}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors.length()").value(3))
+                .andExpect(jsonPath("$.errors[0].field").value("classifier.xyzzy"))
+                .andExpect(jsonPath("$.errors[0].suggestion").doesNotExist())
+                .andExpect(jsonPath("$.errors[1].field").value("generative.epoch"))
+                .andExpect(jsonPath("$.errors[1].suggestion").value("epochs"))
+                .andExpect(jsonPath("$.errors[2].field").value("seedz"))
+                .andExpect(jsonPath("$.errors[2].suggestion").value("seeds"));
+        assertThat(json(key, "/api/v1/training-jobs")).isEqualTo(jobsBefore);
+        assertThat(json(key, "/api/v1/studies")).isEqualTo(studiesBefore);
+        // the same names spelt right are accepted (the window closes after each body)
+        mvc.perform(postJson("/api/v1/datasets", "{\"name\":\"strict-ok\",\"workingSize\":32}"))
+                .andExpect(status().isCreated());
     }
 }

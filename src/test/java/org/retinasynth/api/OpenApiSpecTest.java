@@ -3,7 +3,14 @@ package org.retinasynth.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.testsupport.ApiTestSupport;
@@ -36,6 +43,40 @@ class OpenApiSpecTest extends ApiTestSupport {
                 .isEqualTo(live);
         assertThat(live.at("/paths").size()).isGreaterThanOrEqualTo(10);
         assertThat(live.at("/components/securitySchemes/apiKey/name").asString()).isEqualTo("X-API-Key");
+        assertThat(live.at("/security/0/apiKey").isArray()).as("the key scheme applies to every operation").isTrue();
+    }
+
+    /** What client generators rely on: unique named operations, closed request schemas, binary downloads. */
+    @Test
+    void specIsFitForGenerators() throws Exception {
+        JsonNode spec = JsonMapper.builder().build().readTree(
+                mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString());
+        Set<String> ids = new HashSet<>();
+        spec.at("/paths").forEach(item -> item.forEach(op -> {
+            String id = op.path("operationId").asString("");
+            assertThat(id).as(op.toString()).matches("[a-z][A-Za-z]+").doesNotContain("_");
+            assertThat(ids.add(id)).as("duplicate operationId " + id).isTrue();
+            assertThat(op.path("responses").propertyNames().stream().anyMatch(c -> c.startsWith("2")))
+                    .as(id + " declares its success response").isTrue();
+        }));
+        JsonNode schemas = spec.at("/components/schemas");
+        for (String closed : List.of("CreateTrainingJobRequest", "CorruptionSpec", "Component", "CreateStudyRequest",
+                "GenerativeRequest", "ClassifierRequest", "CreateDatasetRequest", "CreateKeyRequest")) {
+            assertThat(schemas.at("/" + closed + "/additionalProperties").isBoolean()).as(closed).isTrue();
+            assertThat(schemas.at("/" + closed + "/additionalProperties").asBoolean()).as(closed).isFalse();
+        }
+        assertThat(schemas.at("/TrainingJobResponse/properties/state/enum").size()).isEqualTo(5);
+        assertThat(spec.at("/paths/~1api~1v1~1generations~1{id}~1images.zip/get/responses/200/content"
+                + "/application~1zip/schema/format").asString()).isEqualTo("binary");
+        List<String> tags = new ArrayList<>();
+        spec.at("/tags").forEach(t -> tags.add(t.path("name").asString()));
+        assertThat(tags).containsExactly("Datasets", "Training jobs", "Generations", "Studies", "Models", "API keys");
+    }
+
+    @Test
+    void theRootLeadsToSwaggerUi() throws Exception {
+        mvc.perform(get("/")).andExpect(status().is3xxRedirection())
+                .andExpect(redirectedUrl("/swagger-ui.html"));
     }
 
     /** The server URL depends on how the service is reached, not on the API. */
