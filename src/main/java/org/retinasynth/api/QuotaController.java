@@ -53,14 +53,17 @@ class QuotaController {
     }
 
     @GetMapping("/api/v1/owners/{owner}/quotas")
-    @Operation(operationId = "getOwnerQuotas", summary = "An owner's limits and use (an admin for any owner, others for themselves)")
+    @Operation(operationId = "getOwnerQuotas",
+            summary = "An owner's limits and use (an admin for any owner, others for themselves)")
     QuotaResponse get(Owner who, @PathVariable("owner") String name) {
         String id = visibleOwner(who, name);
         return new QuotaResponse(name, quotas.limits(id), quotas.usage(id));
     }
 
     @PutMapping(path = "/api/v1/owners/{owner}/quotas", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "setOwnerQuotas", summary = "Set an owner's own limits (admin only); fields left out take the defaults")
+    @Operation(operationId = "setOwnerQuotas",
+            summary = "Set an owner's own limits (admin only); fields left out take the defaults")
+    @ApiResponse(responseCode = "200", description = "The limits now in force and the owner's use")
     @ApiResponse(responseCode = "403", description = "Your own quotas, and not an admin",
             content = @Content(mediaType = "application/problem+json"))
     QuotaResponse set(Owner who, @PathVariable("owner") String name, @RequestBody QuotaRequest request) {
