@@ -145,7 +145,8 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
             }
         }
         check(p, iwaeSamples >= 1 && iwaeSamples <= 1024, "iwaeSamples must be 1-1024");
-        if (models != null && (models.isEmpty() || models.contains(null) || models.stream().distinct().count() != models.size())) {
+        if (models != null && (models.isEmpty() || models.stream().anyMatch(java.util.Objects::isNull)
+                || models.stream().distinct().count() != models.size())) {
             p.add("models must list distinct model types (omit it for VAE and DVAE)");
         } else if (arms != null) {
             for (Arm arm : arms) {
