@@ -24,8 +24,30 @@ public final class LinearProbe {
         if (classes < 2) {
             throw new IllegalArgumentException("classes must be >= 2, was " + classes);
         }
+        if (check(testX, testY, classes, "test") != check(trainX, trainY, classes, "train")) {
+            throw new IllegalArgumentException("train and test features differ in dimension");
+        }
+        double[][] logits = logits(trainX, trainY, testX, classes);
+        int correct = 0;
+        for (int i = 0; i < logits.length; i++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++) {
+                if (logits[i][k] > logits[i][best]) {
+                    best = k;
+                }
+            }
+            correct += best == testY[i] ? 1 : 0;
+        }
+        return (double) correct / logits.length;
+    }
+
+    /** Fits on the training set, returns each test row's class logits. */
+    public static double[][] logits(double[][] trainX, int[] trainY, double[][] testX, int classes) {
+        if (classes < 2) {
+            throw new IllegalArgumentException("classes must be >= 2, was " + classes);
+        }
         int d = check(trainX, trainY, classes, "train");
-        if (check(testX, testY, classes, "test") != d) {
+        if (testX.length == 0 || testX[0].length != d) {
             throw new IllegalArgumentException("train and test features differ in dimension");
         }
         int n = trainX.length;
@@ -48,19 +70,11 @@ public final class LinearProbe {
         int stride = d + 1; // weights of class k: [k*stride, k*stride+d), bias at k*stride+d
         double[] w = fit(x, trainY, classes, d, stride);
         double[][] t = standardise(testX, mean, scale);
-        int correct = 0;
-        double[] logits = new double[classes];
+        double[][] out = new double[t.length][classes];
         for (int i = 0; i < t.length; i++) {
-            logits(t[i], w, classes, d, stride, logits);
-            int best = 0;
-            for (int k = 1; k < classes; k++) {
-                if (logits[k] > logits[best]) {
-                    best = k;
-                }
-            }
-            correct += best == testY[i] ? 1 : 0;
+            logits(t[i], w, classes, d, stride, out[i]);
         }
-        return (double) correct / t.length;
+        return out;
     }
 
     private static double[] fit(double[][] x, int[] y, int classes, int d, int stride) {

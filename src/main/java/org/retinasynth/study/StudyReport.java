@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.retinasynth.metrics.ClassificationMetrics;
 import org.retinasynth.metrics.PairedDifference;
+import org.retinasynth.metrics.SampleChecks;
 import org.retinasynth.metrics.Summary;
 import org.retinasynth.training.EpochMetrics;
 
@@ -48,9 +49,17 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
                                 List<RepresentationPoint> representation, double seconds) {
     }
 
-    /** Real test images vs a synthetic (or real training) set in the study's feature space. */
+    /**
+     * Real test images vs a synthetic (or real training) set in the study's feature space.
+     *
+     * @param twoSampleAuc a real-vs-synthetic linear classifier's test AUC (0.5: indistinguishable);
+     *                     for the all-grades row of a generative model, else null
+     * @param memorisation nearest-training-image distances of the samples against held-out real
+     *                     images; likewise
+     */
     public record QualityRow(String source, String grade, int realCount, int fakeCount, double frechetDistance,
-                             double precision, double recall, double density, double coverage) {
+                             double precision, double recall, double density, double coverage, Double twoSampleAuc,
+                             SampleChecks.Memorisation memorisation) {
     }
 
     /** An arm over seeds: mean +- sd per metric and the paired difference to REAL with its 95% interval. */

@@ -73,6 +73,13 @@ public final class StudyReportRenderer {
                 csv.printRecord(q.source(), 0, "recall", c, "", num(q.recall()));
                 csv.printRecord(q.source(), 0, "density", c, "", num(q.density()));
                 csv.printRecord(q.source(), 0, "coverage", c, "", num(q.coverage()));
+                if (q.twoSampleAuc() != null) {
+                    csv.printRecord(q.source(), 0, "twoSampleAuc", c, "", num(q.twoSampleAuc()));
+                }
+                if (q.memorisation() != null) {
+                    csv.printRecord(q.source(), 0, "nearestTrainDistanceRatio", c, "", num(q.memorisation().ratio()));
+                    csv.printRecord(q.source(), 0, "nearCopies", c, "", num(q.memorisation().nearCopies()));
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -180,13 +187,18 @@ public final class StudyReportRenderer {
 
         h.append("<h2>Synthetic data quality (real test vs synthetic, classifier feature space)</h2><table><tr>"
                 + "<th class=l>source</th><th class=l>grade</th><th>n real</th><th>n synthetic</th><th>FD</th>"
-                + "<th>precision</th><th>recall</th><th>density</th><th>coverage</th></tr>");
+                + "<th>precision</th><th>recall</th><th>density</th><th>coverage</th><th>two-sample AUC</th>"
+                + "<th>nearest-train distance / real's</th><th>near copies</th></tr>");
         for (QualityRow q : r.syntheticQuality()) {
             h.append("<tr><td class=l>").append(esc(q.source())).append("</td><td class=l>").append(esc(q.grade()))
                     .append("</td><td>").append(q.realCount()).append("</td><td>").append(q.fakeCount())
                     .append("</td><td>").append(f(q.frechetDistance())).append("</td><td>").append(f(q.precision()))
                     .append("</td><td>").append(f(q.recall())).append("</td><td>").append(f(q.density()))
-                    .append("</td><td>").append(f(q.coverage())).append("</td></tr>");
+                    .append("</td><td>").append(f(q.coverage()))
+                    .append("</td><td>").append(q.twoSampleAuc() == null ? "" : f(q.twoSampleAuc()))
+                    .append("</td><td>").append(q.memorisation() == null ? "" : f(q.memorisation().ratio()))
+                    .append("</td><td>").append(q.memorisation() == null ? "" : f(q.memorisation().nearCopies()))
+                    .append("</td></tr>");
         }
         h.append("</table>");
 

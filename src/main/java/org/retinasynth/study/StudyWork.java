@@ -28,6 +28,7 @@ import org.retinasynth.metrics.ClassificationMetrics;
 import org.retinasynth.metrics.FeatureStats;
 import org.retinasynth.metrics.ImageMetrics;
 import org.retinasynth.metrics.LinearProbe;
+import org.retinasynth.metrics.SampleChecks;
 import org.retinasynth.model.ClassifierConfig;
 import org.retinasynth.model.ClassifierModel;
 import org.retinasynth.model.VaeModel;
@@ -422,16 +423,29 @@ final class StudyWork implements AutoCloseable {
         fakes.put("REAL_TRAIN", toDouble(features.features(train.chw(), train.count())));
         fakeLabels.put("REAL_TRAIN", train.grades());
         Map<ModelType, float[]> samples = new LinkedHashMap<>();
+        Map<String, Double> twoSample = new LinkedHashMap<>();
+        Map<String, SampleChecks.Memorisation> copying = new LinkedHashMap<>();
+        double[][] trainFeatures = fakes.get("REAL_TRAIN");
         for (ModelType type : spec.generativeModels()) {
             float[] s = generative(type, 0).sample(test.count(), labels, spec.temperature(), 31L + type.ordinal(),
                     spec.generative().fittedPrior());
             samples.put(type, s);
-            fakes.put(type.name(), toDouble(features.features(s, test.count())));
+            double[][] f = toDouble(features.features(s, test.count()));
+            fakes.put(type.name(), f);
             fakeLabels.put(type.name(), labels);
+            // a second synthetic set, with the training split's grade mix, to fit the two-sample classifier on
+            float[] fit = generative(type, 0).sample(train.count(), train.grades(), spec.temperature(),
+                    59L + type.ordinal(), spec.generative().fittedPrior());
+            twoSample.put(type.name(), SampleChecks.twoSampleAuc(trainFeatures,
+                    toDouble(features.features(fit, train.count())), real, f));
+            copying.put(type.name(), SampleChecks.memorisation(trainFeatures, real, f));
         }
         List<QualityRow> rows = new ArrayList<>();
         for (Map.Entry<String, double[][]> e : fakes.entrySet()) {
-            rows.add(row(e.getKey(), "all", real, e.getValue()));
+            QualityRow all = row(e.getKey(), "all", real, e.getValue());
+            rows.add(new QualityRow(all.source(), all.grade(), all.realCount(), all.fakeCount(), all.frechetDistance(),
+                    all.precision(), all.recall(), all.density(), all.coverage(), twoSample.get(e.getKey()),
+                    copying.get(e.getKey())));
             for (int g = 0; g < classes; g++) {
                 double[][] r = pick(real, labels, g);
                 double[][] f = pick(e.getValue(), fakeLabels.get(e.getKey()), g);
@@ -447,7 +461,7 @@ final class StudyWork implements AutoCloseable {
     private QualityRow row(String source, String grade, double[][] real, double[][] fake) {
         FeatureStats.Prdc p = FeatureStats.prdc(real, fake, PRDC_K);
         return new QualityRow(source, grade, real.length, fake.length, FeatureStats.frechetDistance(real, fake),
-                p.precision(), p.recall(), p.density(), p.coverage());
+                p.precision(), p.recall(), p.density(), p.coverage(), null, null);
     }
 
     private byte[] sampleGrid(Map<ModelType, float[]> samples) {

@@ -99,6 +99,11 @@ class StudyApiTest extends ApiTestSupport {
         assertThat(oversampled).allSatisfy(c -> assertThat(c).containsOnly(java.util.Collections.max(real)));
         assertThat(JsonPath.<List<Integer>>read(report, "$.classifierRuns[?(@.arm=='REAL_OVERSAMPLED')].syntheticImages"))
                 .containsOnly(0);
+        // every generative model gets a two-sample test and a memorisation check
+        assertThat(numbers(report, "$.syntheticQuality[?(@.grade=='all' && @.source=='DVAE')].twoSampleAuc"))
+                .hasSize(1).allSatisfy(x -> assertThat(x).isBetween(0.0, 1.0));
+        assertThat(numbers(report, "$.syntheticQuality[?(@.grade=='all' && @.source=='VAE')].memorisation.ratio"))
+                .hasSize(1).allSatisfy(x -> assertThat(x).isPositive());
         // the synthetic arms are also compared with that baseline, grade by grade
         assertThat(numbers(report, "$.arms[?(@.arm=='REAL_DVAE')].differenceToOversampled['recall[1]'].mean"))
                 .hasSize(1).allSatisfy(x -> assertThat(x).isFinite());
