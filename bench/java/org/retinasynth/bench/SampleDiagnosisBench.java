@@ -80,7 +80,7 @@ public final class SampleDiagnosisBench {
             int classes = 5;
 
             ClassifierModel features = classifier(train, trainX, valX, val.grades(), classes);
-            double[][] real = toDouble(features.features(testX, test.count()));
+            double[][] real = FeatureStats.rows(features.features(testX, test.count()));
             int n = test.count();
             int[] labels = test.grades();
 
@@ -89,7 +89,7 @@ public final class SampleDiagnosisBench {
             StringBuilder table = new StringBuilder("| decoded from | epochs | likelihood | FD | precision | recall "
                     + "| density | coverage | mean pixel |\n|---|---|---|---|---|---|---|---|---|\n");
             addRow(table, rowLabels, rows, "real training images (the floor)", "", "", real,
-                    toDouble(features.features(trainX, train.count())), trainX, train.grades(), train.size());
+                    FeatureStats.rows(features.features(trainX, train.count())), trainX, train.grades(), train.size());
 
             for (String likelihood : List.of("BERNOULLI", "GAUSSIAN_LEARNED")) {
                 for (int e : likelihood.equals("BERNOULLI") ? new int[] {epochs, longEpochs} : new int[] {epochs}) {
@@ -115,7 +115,7 @@ public final class SampleDiagnosisBench {
                         variants.put("fitted per-grade Gaussian", model.sample(n, labels, 1.0, 31, true));
                         for (Map.Entry<String, float[]> v : variants.entrySet()) {
                             addRow(table, rowLabels, rows, v.getKey(), Integer.toString(e), likelihood, real,
-                                    toDouble(features.features(v.getValue(), n)), v.getValue(), labels, test.size());
+                                    FeatureStats.rows(features.features(v.getValue(), n)), v.getValue(), labels, test.size());
                         }
                     }
                 }
@@ -233,16 +233,5 @@ public final class SampleDiagnosisBench {
             z[i] = (float) (t * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble()));
         }
         return z;
-    }
-
-    private static double[][] toDouble(float[][] f) {
-        double[][] out = new double[f.length][];
-        for (int i = 0; i < f.length; i++) {
-            out[i] = new double[f[i].length];
-            for (int j = 0; j < f[i].length; j++) {
-                out[i][j] = f[i][j];
-            }
-        }
-        return out;
     }
 }

@@ -157,6 +157,18 @@ public final class FeatureStats {
         return new Array2DRowRealMatrix(scaled, false).multiply(v.transpose());
     }
 
+    /** Feature rows as a model gives them (floats), widened for the statistics here. */
+    public static double[][] rows(float[][] f) {
+        double[][] out = new double[f.length][];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = new double[f[i].length];
+            for (int j = 0; j < f[i].length; j++) {
+                out[i][j] = f[i][j];
+            }
+        }
+        return out;
+    }
+
     /** (M + M^T) / 2: removes the asymmetry that round-off leaves in products such as A S A. */
     private static RealMatrix symmetric(RealMatrix m) {
         return m.add(m.transpose()).scalarMultiply(0.5);

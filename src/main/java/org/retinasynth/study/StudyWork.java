@@ -417,10 +417,10 @@ final class StudyWork implements AutoCloseable {
         progress("synthetic data quality");
         long t0 = System.nanoTime();
         int[] labels = test.grades();
-        double[][] real = toDouble(features.features(test.chw(), test.count()));
+        double[][] real = FeatureStats.rows(features.features(test.chw(), test.count()));
         Map<String, double[][]> fakes = new LinkedHashMap<>();
         Map<String, int[]> fakeLabels = new LinkedHashMap<>();
-        fakes.put("REAL_TRAIN", toDouble(features.features(train.chw(), train.count())));
+        fakes.put("REAL_TRAIN", FeatureStats.rows(features.features(train.chw(), train.count())));
         fakeLabels.put("REAL_TRAIN", train.grades());
         Map<ModelType, float[]> samples = new LinkedHashMap<>();
         Map<String, Double> twoSample = new LinkedHashMap<>();
@@ -430,14 +430,14 @@ final class StudyWork implements AutoCloseable {
             float[] s = generative(type, 0).sample(test.count(), labels, spec.temperature(), 31L + type.ordinal(),
                     spec.generative().fittedPrior());
             samples.put(type, s);
-            double[][] f = toDouble(features.features(s, test.count()));
+            double[][] f = FeatureStats.rows(features.features(s, test.count()));
             fakes.put(type.name(), f);
             fakeLabels.put(type.name(), labels);
             // a second synthetic set, with the training split's grade mix, to fit the two-sample classifier on
             float[] fit = generative(type, 0).sample(train.count(), train.grades(), spec.temperature(),
                     59L + type.ordinal(), spec.generative().fittedPrior());
             twoSample.put(type.name(), SampleChecks.twoSampleAuc(trainFeatures,
-                    toDouble(features.features(fit, train.count())), real, f));
+                    FeatureStats.rows(features.features(fit, train.count())), real, f));
             copying.put(type.name(), SampleChecks.memorisation(trainFeatures, real, f));
         }
         List<QualityRow> rows = new ArrayList<>();
@@ -538,17 +538,6 @@ final class StudyWork implements AutoCloseable {
         for (int i = 0; i < out.length; i++) {
             for (int j = 0; j < d; j++) {
                 out[i][j] = flat[i * d + j];
-            }
-        }
-        return out;
-    }
-
-    private static double[][] toDouble(float[][] f) {
-        double[][] out = new double[f.length][];
-        for (int i = 0; i < f.length; i++) {
-            out[i] = new double[f[i].length];
-            for (int j = 0; j < f[i].length; j++) {
-                out[i][j] = f[i][j];
             }
         }
         return out;
