@@ -112,7 +112,19 @@ class StudyReportBuilder {
 
         List<String> notes = new ArrayList<>();
         notes.add("Generative models: " + provenance.get("generativeModels") + ", conditional on the grade, on the"
-                + " training split only (validation split for the validation loss).");
+                + " training split only (validation split for the validation loss). Synthetic latents come from "
+                + (spec.generative().fittedPrior() ? "a Gaussian per grade fitted to the training images' posterior"
+                + " means (FITTED prior)" : "N(0, I) (STANDARD prior)") + ".");
+        notes.add("Two-sample AUC: a logistic regression on the feature space below learns real training images"
+                + " against a second synthetic set with the training grade mix, and is scored on the real test"
+                + " images against the quality set (0.5: it cannot tell them apart). Memorisation: each sample's"
+                + " distance to its nearest real training image over the same distance for real test images"
+                + " (well below 1: copies), and the share of samples nearer than 95% of real test images are.");
+        if (spec.arms().contains(StudySpec.Arm.REAL_OVERSAMPLED)) {
+            notes.add("REAL_OVERSAMPLED repeats each grade's real training images up to the largest grade's count;"
+                    + " differenceToOversampled gives every arm's paired difference to it, per grade's recall too:"
+                    + " synthetic data earns its place only where that interval lies above 0.");
+        }
         notes.add("Classifier: same hyper-parameters in every arm; " + (spec.classifier().earlyStoppingPatience() > 0
                 ? "the epoch with the lowest validation cross-entropy is kept (patience "
                 + spec.classifier().earlyStoppingPatience() + ")" : "fixed " + spec.classifier().epochs() + " epochs")
