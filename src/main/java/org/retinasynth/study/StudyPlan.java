@@ -10,8 +10,8 @@ import org.retinasynth.model.ModelType;
 /**
  * The units a study is cut into and what each waits for: a generative model per type (per seed,
  * or one per study), a classifier per arm and seed. An arm that adds synthetic images waits for
- * its model; the REAL arm of seed 0 also scores the synthetic-data quality, so it waits for every
- * model of seed 0. Units with nothing to wait for run at once, side by side on as many workers as
+ * its model; the REAL arm of each seed also scores that seed's models' synthetic-data quality, so
+ * it waits for every model of its seed. Units with nothing to wait for run at once, side by side on as many workers as
  * there are.
  */
 record StudyPlan(List<Unit> units) {
@@ -38,8 +38,9 @@ record StudyPlan(List<Unit> units) {
                 if (source != null) {
                     needs.add(generativeKey(spec, source, seed));
                 }
-                if (arm == Arm.REAL && seed == 0) {
-                    spec.generativeModels().forEach(t -> needs.add(generativeKey(spec, t, 0)));
+                if (arm == Arm.REAL) {
+                    int s = seed;
+                    spec.generativeModels().forEach(t -> needs.add(generativeKey(spec, t, s)));
                 }
                 units.add(new Unit(classifierKey(arm, seed), needs));
             }

@@ -15,7 +15,8 @@ import org.retinasynth.training.EpochMetrics;
 public record StudyReport(String studyId, Map<String, Object> provenance, List<ArmSummary> arms,
                           List<RepresentationSummary> representation, List<QualityRow> syntheticQuality,
                           List<RobustnessSummary> robustness, List<ClassifierRun> classifierRuns,
-                          List<GenerativeRun> generativeRuns, List<Figure> figures, List<String> notes) {
+                          List<GenerativeRun> generativeRuns, List<Figure> figures, List<String> notes,
+                          List<QualitySummary> syntheticQualityOverSeeds) {
 
     /** The classification scores of one classifier on one test condition. */
     public record Scores(double accuracy, double balancedAccuracy, double macroF1, double[] recall,
@@ -56,10 +57,21 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
      *                     for the all-grades row of a generative model, else null
      * @param memorisation nearest-training-image distances of the samples against held-out real
      *                     images; likewise
+     * @param seed         the seed of the models and of the REAL classifier whose features scored them
+     *                     (null in reports made when only seed 0 was scored)
      */
     public record QualityRow(String source, String grade, int realCount, int fakeCount, double frechetDistance,
                              double precision, double recall, double density, double coverage, Double twoSampleAuc,
-                             SampleChecks.Memorisation memorisation) {
+                             SampleChecks.Memorisation memorisation, Integer seed) {
+
+        QualityRow withSeed(int s) {
+            return new QualityRow(source, grade, realCount, fakeCount, frechetDistance, precision, recall, density,
+                    coverage, twoSampleAuc, memorisation, s);
+        }
+    }
+
+    /** One source and grade's quality figures over the seeds' models: mean ± sd of each. */
+    public record QualitySummary(String source, String grade, Map<String, Summary> metrics) {
     }
 
     /** An arm over seeds: mean +- sd per metric and the paired difference to REAL with its 95% interval. */

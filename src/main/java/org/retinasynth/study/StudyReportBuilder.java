@@ -63,16 +63,18 @@ class StudyReportBuilder {
         StudySpec spec = study.spec();
         List<ClassifierRun> runs = new ArrayList<>();
         List<GenerativeRun> generative = new ArrayList<>();
-        List<QualityRow> quality = List.of();
+        List<QualityRow> quality = new ArrayList<>();
         String gridSha = null;
         for (StudyRepository.Unit u : new TreeMap<>(units).values()) {
             if (u.key().startsWith("clf/")) {
                 runs.add(json.readValue(u.resultJson(), ClassifierRun.class));
             } else if (u.key().startsWith("gen/")) {
                 generative.add(json.readValue(u.resultJson(), GenerativeRun.class));
-            } else if (u.key().equals("quality")) {
-                quality = json.readValue(u.resultJson(), new TypeReference<List<QualityRow>>() { });
-                gridSha = u.blobSha256();
+            } else if (u.key().equals("quality") || u.key().startsWith("quality/")) {
+                quality.addAll(json.readValue(u.resultJson(), new TypeReference<List<QualityRow>>() { }));
+                if (u.key().equals("quality")) {
+                    gridSha = u.blobSha256();
+                }
             }
         }
         runs.sort((a, b) -> a.arm().equals(b.arm()) ? Integer.compare(a.seed(), b.seed())
@@ -153,7 +155,7 @@ class StudyReportBuilder {
         notes.add("Paired differences: arm minus REAL for the same seed, mean with a 95% t interval over seeds.");
 
         StudyReport report = new StudyReport(study.id(), provenance, arms, representation, quality, robustness, runs,
-                generative, figures, notes);
+                generative, figures, notes, qualityOverSeeds(quality));
         return blobs.put(json.writeValueAsBytes(report));
     }
 
@@ -211,6 +213,30 @@ class StudyReportBuilder {
                 }
             }
             out.add(new ArmSummary(arm.name(), metrics, diffs, recall, confusion, toOversampled));
+        }
+        return out;
+    }
+
+    /** Each source and grade's quality figures, mean ± sd over the seeds that scored them. */
+    private static List<StudyReport.QualitySummary> qualityOverSeeds(List<QualityRow> rows) {
+        Map<String, List<QualityRow>> groups = new java.util.LinkedHashMap<>();
+        rows.forEach(r -> groups.computeIfAbsent(r.source() + "\u0000" + r.grade(), k -> new ArrayList<>()).add(r));
+        List<StudyReport.QualitySummary> out = new ArrayList<>();
+        for (List<QualityRow> g : groups.values()) {
+            Map<String, Summary> m = new LinkedHashMap<>();
+            m.put("frechetDistance", Summary.of(g.stream().mapToDouble(QualityRow::frechetDistance).toArray()));
+            m.put("precision", Summary.of(g.stream().mapToDouble(QualityRow::precision).toArray()));
+            m.put("recall", Summary.of(g.stream().mapToDouble(QualityRow::recall).toArray()));
+            m.put("density", Summary.of(g.stream().mapToDouble(QualityRow::density).toArray()));
+            m.put("coverage", Summary.of(g.stream().mapToDouble(QualityRow::coverage).toArray()));
+            if (g.stream().allMatch(r -> r.twoSampleAuc() != null)) {
+                m.put("twoSampleAuc", Summary.of(g.stream().mapToDouble(QualityRow::twoSampleAuc).toArray()));
+            }
+            if (g.stream().allMatch(r -> r.memorisation() != null)) {
+                m.put("nearestTrainDistanceRatio",
+                        Summary.of(g.stream().mapToDouble(r -> r.memorisation().ratio()).toArray()));
+            }
+            out.add(new StudyReport.QualitySummary(g.get(0).source(), g.get(0).grade(), m));
         }
         return out;
     }

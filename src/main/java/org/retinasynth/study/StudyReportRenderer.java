@@ -68,17 +68,18 @@ public final class StudyReportRenderer {
             }
             for (QualityRow q : r.syntheticQuality()) {
                 String c = "grade=" + q.grade();
-                csv.printRecord(q.source(), 0, "frechetDistance", c, "", num(q.frechetDistance()));
-                csv.printRecord(q.source(), 0, "precision", c, "", num(q.precision()));
-                csv.printRecord(q.source(), 0, "recall", c, "", num(q.recall()));
-                csv.printRecord(q.source(), 0, "density", c, "", num(q.density()));
-                csv.printRecord(q.source(), 0, "coverage", c, "", num(q.coverage()));
+                int qs = q.seed() == null ? 0 : q.seed();
+                csv.printRecord(q.source(), qs, "frechetDistance", c, "", num(q.frechetDistance()));
+                csv.printRecord(q.source(), qs, "precision", c, "", num(q.precision()));
+                csv.printRecord(q.source(), qs, "recall", c, "", num(q.recall()));
+                csv.printRecord(q.source(), qs, "density", c, "", num(q.density()));
+                csv.printRecord(q.source(), qs, "coverage", c, "", num(q.coverage()));
                 if (q.twoSampleAuc() != null) {
-                    csv.printRecord(q.source(), 0, "twoSampleAuc", c, "", num(q.twoSampleAuc()));
+                    csv.printRecord(q.source(), qs, "twoSampleAuc", c, "", num(q.twoSampleAuc()));
                 }
                 if (q.memorisation() != null) {
-                    csv.printRecord(q.source(), 0, "nearestTrainDistanceRatio", c, "", num(q.memorisation().ratio()));
-                    csv.printRecord(q.source(), 0, "nearCopies", c, "", num(q.memorisation().nearCopies()));
+                    csv.printRecord(q.source(), qs, "nearestTrainDistanceRatio", c, "", num(q.memorisation().ratio()));
+                    csv.printRecord(q.source(), qs, "nearCopies", c, "", num(q.memorisation().nearCopies()));
                 }
             }
         } catch (IOException e) {
@@ -186,11 +187,12 @@ public final class StudyReportRenderer {
         h.append("</table>");
 
         h.append("<h2>Synthetic data quality (real test vs synthetic, classifier feature space)</h2><table><tr>"
-                + "<th class=l>source</th><th class=l>grade</th><th>n real</th><th>n synthetic</th><th>FD</th>"
+                + "<th class=l>source</th><th class=l>grade</th><th>seed</th><th>n real</th><th>n synthetic</th><th>FD</th>"
                 + "<th>precision</th><th>recall</th><th>density</th><th>coverage</th><th>two-sample AUC</th>"
                 + "<th>nearest-train distance / real's</th><th>near copies</th></tr>");
         for (QualityRow q : r.syntheticQuality()) {
             h.append("<tr><td class=l>").append(esc(q.source())).append("</td><td class=l>").append(esc(q.grade()))
+                    .append("</td><td>").append(q.seed() == null ? "0" : q.seed().toString())
                     .append("</td><td>").append(q.realCount()).append("</td><td>").append(q.fakeCount())
                     .append("</td><td>").append(f(q.frechetDistance())).append("</td><td>").append(f(q.precision()))
                     .append("</td><td>").append(f(q.recall())).append("</td><td>").append(f(q.density()))

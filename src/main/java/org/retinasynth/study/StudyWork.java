@@ -283,8 +283,8 @@ final class StudyWork implements AutoCloseable {
             ClassifierRun run = new ClassifierRun(arm.name(), seed, arm == Arm.SYNTHETIC_ONLY ? 0 : train.count(),
                     synthetic == null ? 0 : synthetic.count(), set.countsPerGrade(classes), epochsRun, selected,
                     trainLoss, valLoss, scores, robustness, (System.nanoTime() - t0) / 1e9);
-            if (arm == Arm.REAL && seed == 0) {
-                quality(model);
+            if (arm == Arm.REAL) {
+                quality(model, seed);
             }
             save(new StudyRepository.Unit(key, json.writeValueAsString(run), null, run.seconds()));
         } finally {
@@ -409,8 +409,9 @@ final class StudyWork implements AutoCloseable {
      * saw real training images only; real training images give the floor a perfect generator
      * would reach. Also renders the real / VAE / DVAE sample grid.
      */
-    private void quality(ClassifierModel features) {
-        String key = "quality";
+    private void quality(ClassifierModel features, int seed) {
+        // seed 0 keeps the key it had when only seed 0 was scored, so older studies resume as they were
+        String key = seed == 0 ? "quality" : "quality/s" + seed;
         if (done.containsKey(key)) {
             return;
         }
@@ -427,15 +428,15 @@ final class StudyWork implements AutoCloseable {
         Map<String, SampleChecks.Memorisation> copying = new LinkedHashMap<>();
         double[][] trainFeatures = fakes.get("REAL_TRAIN");
         for (ModelType type : spec.generativeModels()) {
-            float[] s = generative(type, 0).sample(test.count(), labels, spec.temperature(), 31L + type.ordinal(),
-                    spec.generative().fittedPrior());
+            float[] s = generative(type, seed).sample(test.count(), labels, spec.temperature(),
+                    31L + type.ordinal() + 7919L * seed, spec.generative().fittedPrior());
             samples.put(type, s);
             double[][] f = FeatureStats.rows(features.features(s, test.count()));
             fakes.put(type.name(), f);
             fakeLabels.put(type.name(), labels);
             // a second synthetic set, with the training split's grade mix, to fit the two-sample classifier on
-            float[] fit = generative(type, 0).sample(train.count(), train.grades(), spec.temperature(),
-                    59L + type.ordinal(), spec.generative().fittedPrior());
+            float[] fit = generative(type, seed).sample(train.count(), train.grades(), spec.temperature(),
+                    59L + type.ordinal() + 7919L * seed, spec.generative().fittedPrior());
             twoSample.put(type.name(), SampleChecks.twoSampleAuc(trainFeatures,
                     FeatureStats.rows(features.features(fit, train.count())), real, f));
             copying.put(type.name(), SampleChecks.memorisation(trainFeatures, real, f));
@@ -445,7 +446,7 @@ final class StudyWork implements AutoCloseable {
             QualityRow all = row(e.getKey(), "all", real, e.getValue());
             rows.add(new QualityRow(all.source(), all.grade(), all.realCount(), all.fakeCount(), all.frechetDistance(),
                     all.precision(), all.recall(), all.density(), all.coverage(), twoSample.get(e.getKey()),
-                    copying.get(e.getKey())));
+                    copying.get(e.getKey()), null));
             for (int g = 0; g < classes; g++) {
                 double[][] r = pick(real, labels, g);
                 double[][] f = pick(e.getValue(), fakeLabels.get(e.getKey()), g);
@@ -454,14 +455,15 @@ final class StudyWork implements AutoCloseable {
                 }
             }
         }
-        String grid = blobs.put(sampleGrid(samples));
+        String grid = seed == 0 ? blobs.put(sampleGrid(samples)) : null;
+        rows = rows.stream().map(r -> r.withSeed(seed)).toList();
         save(new StudyRepository.Unit(key, json.writeValueAsString(rows), grid, (System.nanoTime() - t0) / 1e9));
     }
 
     private QualityRow row(String source, String grade, double[][] real, double[][] fake) {
         FeatureStats.Prdc p = FeatureStats.prdc(real, fake, PRDC_K);
         return new QualityRow(source, grade, real.length, fake.length, FeatureStats.frechetDistance(real, fake),
-                p.precision(), p.recall(), p.density(), p.coverage(), null, null);
+                p.precision(), p.recall(), p.density(), p.coverage(), null, null, null);
     }
 
     private byte[] sampleGrid(Map<ModelType, float[]> samples) {
