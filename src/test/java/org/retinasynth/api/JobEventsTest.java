@@ -35,7 +35,7 @@ class JobEventsTest extends ApiTestSupport {
                 + "\"imageSize\":40,\"workingSize\":28,\"seed\":3,\"valFraction\":0.2,\"testFraction\":0.2}");
         String job = JsonPath.read(mvc.perform(as(alice, post("/api/v1/training-jobs")
                         .contentType(MediaType.APPLICATION_JSON).content("{\"datasetId\":\"" + dataset
-                                + "\",\"modelType\":\"VAE\",\"epochs\":2,\"batchSize\":8,\"latentDim\":8,"
+                                + "\",\"modelType\":\"VAE\",\"epochs\":12,\"batchSize\":8,\"latentDim\":8,"
                                 + "\"baseChannels\":8,\"seed\":1}")))
                 .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString(), "$.id");
         String path = "/api/v1/training-jobs/" + job + "/events";

@@ -73,13 +73,19 @@ class TrainingApiTest extends ApiTestSupport {
         byte[] model = mvc.perform(as(key, get("/api/v1/training-jobs/" + id + "/model")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
         String config = null;
+        String prior = null;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(model))) {
             for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                if (e.getName().endsWith(".json")) {
+                if (e.getName().equals("model.json")) {
                     config = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                } else if (e.getName().equals("prior.json")) {
+                    prior = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 }
             }
         }
+        // the finished model keeps the prior fitted to its training posteriors: one Gaussian per grade
+        assertThat(prior).isNotNull();
+        assertThat(JsonPath.<List<Object>>read(prior, "$.mixtures")).hasSize(5);
         assertThat(config).isNotNull().contains("datasetContentSha256").contains(dataset).contains("\"seed\"");
 
         mvc.perform(as(newOwnerKey(), get("/api/v1/training-jobs/" + id))).andExpect(status().isNotFound());
