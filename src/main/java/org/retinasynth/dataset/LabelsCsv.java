@@ -35,7 +35,13 @@ import org.retinasynth.dataset.InputRejectedException.Kind;
 public final class LabelsCsv {
 
     /** One data row; {@code line} is the 1-based physical line it starts on. */
-    public record Row(int line, String filename, String gradeText, String split, String quality, String device) {
+    public record Row(int line, String filename, String gradeText, String split, String quality, String device,
+                      String patient, String eye) {
+
+        /** A row without patient or eye. */
+        public Row(int line, String filename, String gradeText, String split, String quality, String device) {
+            this(line, filename, gradeText, split, quality, device, null, null);
+        }
     }
 
     /** A row that could not be used, with the reason shown to the user. */
@@ -61,6 +67,12 @@ public final class LabelsCsv {
     private static final List<String> GRADE_COLUMNS = List.of("grade", "level", "diagnosis", "label", "dr_grade", "class");
     private static final Map<String, String> SPLITS = Map.of(
             "train", "train", "val", "val", "validation", "val", "test", "test");
+    private static final List<String> PATIENT_COLUMNS = List.of("patient", "patient_id", "subject");
+    private static final List<String> EYE_COLUMNS = List.of("eye", "laterality");
+    /** Clinical spellings too: OD (oculus dexter) is the right eye, OS the left. */
+    private static final Map<String, String> EYES = Map.of(
+            "l", "left", "left", "left", "os", "left", "r", "right", "right", "right", "od", "right");
+    public static final int MAX_PATIENT_LENGTH = 200;
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "jpe", "tif", "tiff");
 
     private LabelsCsv() {
@@ -113,8 +125,10 @@ public final class LabelsCsv {
             int splitCol = column(header, List.of("split"), "split", file, false);
             int qualityCol = column(header, List.of("quality"), "quality", file, false);
             int deviceCol = column(header, List.of("device"), "device", file, false);
-            return readRows(parser, text, header.size(), fileCol, gradeCol, splitCol, qualityCol, deviceCol, file,
-                    header);
+            int patientCol = column(header, PATIENT_COLUMNS, "patient", file, false);
+            int eyeCol = column(header, EYE_COLUMNS, "eye", file, false);
+            return readRows(parser, text, header.size(),
+                    new int[] {fileCol, gradeCol, splitCol, qualityCol, deviceCol, patientCol, eyeCol}, file, header);
         } catch (IOException | UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
             // commons-csv reports broken quoting as an (unchecked) IO problem with the line inside.
             Throwable cause = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
@@ -123,8 +137,11 @@ public final class LabelsCsv {
         }
     }
 
-    private static Parsed readRows(CSVParser parser, String text, int columns, int fileCol, int gradeCol,
-                                   int splitCol, int qualityCol, int deviceCol, String file, List<String> header) {
+    private static Parsed readRows(CSVParser parser, String text, int columns, int[] cols, String file,
+                                   List<String> header) {
+        int fileCol = cols[0];
+        int gradeCol = cols[1];
+        int splitCol = cols[2];
         List<Row> rows = new ArrayList<>();
         List<RowError> errors = new ArrayList<>();
         Map<String, Integer> lineByKey = new HashMap<>();
@@ -164,6 +181,22 @@ public final class LabelsCsv {
                     continue;
                 }
             }
+            String patient = optional(record, cols[5]);
+            if (patient != null && patient.length() > MAX_PATIENT_LENGTH) {
+                errors.add(new RowError(line, header.get(cols[5]) + " for '" + filename + "' is longer than "
+                        + MAX_PATIENT_LENGTH + " characters"));
+                continue;
+            }
+            String eye = optional(record, cols[6]);
+            if (eye != null) {
+                String canonical = EYES.get(eye.toLowerCase(Locale.ROOT));
+                if (canonical == null) {
+                    errors.add(new RowError(line, header.get(cols[6]) + " '" + eye + "' for '" + filename
+                            + "' is not one of left, right, L, R, OS, OD"));
+                    continue;
+                }
+                eye = canonical;
+            }
             // Rows are matched to images by key, so two names with the same key are ambiguous even
             // when spelled differently (10_left vs 10_left.jpeg).
             String key = key(filename);
@@ -176,7 +209,8 @@ public final class LabelsCsv {
                 continue;
             }
             nameByKey.put(key, filename);
-            rows.add(new Row(line, filename, grade, split, optional(record, qualityCol), optional(record, deviceCol)));
+            rows.add(new Row(line, filename, grade, split, optional(record, cols[3]), optional(record, cols[4]),
+                    patient, eye));
         }
         return new Parsed(rows, errors, header.get(fileCol), header.get(gradeCol));
     }

@@ -171,4 +171,30 @@ class LabelsCsvTest {
         assertThat(LabelsCsv.key("Case.png")).isNotEqualTo(LabelsCsv.key("case.png"));
         assertThat(LabelsCsv.key(".png")).isEqualTo(".png");
     }
+
+    @Test
+    void patientAndEyeColumnsByAlias() {
+        Parsed p = parse("filename,grade,split,patient,eye,class_id\n"
+                + "images/P1_L.jpg,0,test,P001,L,1\n"
+                + "images/P1_R.jpg,1,,P001,od,1\n"
+                + "x.png,2,,,,1\n");
+        assertThat(p.errors()).isEmpty();
+        assertThat(p.rows()).containsExactly(
+                new Row(2, "images/P1_L.jpg", "0", "test", null, null, "P001", "left"),
+                new Row(3, "images/P1_R.jpg", "1", null, null, null, "P001", "right"),
+                new Row(4, "x.png", "2", null, null, null, null, null));
+        assertThat(parse("image,level,Subject,Laterality\na,0,s-9,Left\n").rows())
+                .containsExactly(new Row(2, "a", "0", null, null, null, "s-9", "left"));
+        assertThat(parse("image,level,patient_id\na,0,42\n").rows().get(0).patient()).isEqualTo("42");
+    }
+
+    @Test
+    void unknownEyeOrOverlongPatientIsARowError() {
+        Parsed p = parse("filename,grade,patient,eye\na.png,0,P1,both\nb.png,0," + "x".repeat(201) + ",L\n"
+                + "c.png,0,P2,R\n");
+        assertThat(p.rows()).extracting(Row::filename).containsExactly("c.png");
+        assertThat(p.errors()).extracting(RowError::line).containsExactly(2, 3);
+        assertThat(p.errors().get(0).reason()).contains("eye 'both'");
+        assertThat(p.errors().get(1).reason()).contains("longer than 200");
+    }
 }
