@@ -53,6 +53,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 @Validated
 class DatasetController {
 
+    private static final String ALLOW_OVERLAP = "Store given splits that put one patient in more than one split "
+            + "(otherwise 422 naming the patients); the stats then list the overlap";
+
     private final DatasetService datasets;
 
     DatasetController(DatasetService datasets) {
@@ -121,10 +124,15 @@ class DatasetController {
     @PostMapping(path = "/{id}/images", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(operationId = "uploadImages", summary = "Upload image files with labels",
             description = "PNG, JPEG or TIFF files plus a labels CSV (`filename,grade` with optional `split`, "
-                    + "`quality`, `device`; APTOS `id_code,diagnosis` and EyePACS `image,level` are recognised), "
+                    + "`quality`, `device`, `patient` (or `patient_id`, `subject`) and `eye` (or `laterality`: "
+                    + "left/right, L/R, OS/OD); APTOS `id_code,diagnosis` and EyePACS `image,level` are recognised), "
                     + "or one `grade` (and `split`) for all files. Good files are stored; every refused file is "
-                    + "listed with its reason.")
+                    + "listed with its reason. Images without a split are split by grade and, where a patient is "
+                    + "named, by patient, so no patient lands in two splits.")
     @ApiResponse(responseCode = "201", description = "Stored; see rejectedFiles for refused files")
+    @ApiResponse(responseCode = "422", description = "No image accepted, or given splits put a patient in two "
+            + "splits (`code: patient_overlap`, the patients in `patients`)",
+            content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<UploadReport> uploadImages(
             Owner owner, @PathVariable String id,
             @RequestPart("files") List<MultipartFile> files,
@@ -132,22 +140,31 @@ class DatasetController {
             @Parameter(description = "Grade for all files when no labels CSV is sent", example = "2")
             @RequestParam(required = false) String grade,
             @Parameter(description = "Split for all files when no labels CSV is sent (train, val, test)")
-            @RequestParam(required = false) String split) {
+            @RequestParam(required = false) String split,
+            @Parameter(description = ALLOW_OVERLAP) @RequestParam(defaultValue = "false") boolean allowPatientOverlap) {
         List<UploadedFile> uploaded = new ArrayList<>();
         for (MultipartFile f : files) {
             uploaded.add(new UploadedFile(f.getOriginalFilename(), bytes(f)));
         }
-        return stored(datasets.uploadFiles(owner, id, uploaded, labels == null ? null : bytes(labels), grade, split));
+        return stored(datasets.uploadFiles(owner, id, uploaded, labels == null ? null : bytes(labels), grade, split,
+                allowPatientOverlap));
     }
 
     @PostMapping(path = "/{id}/zip", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(operationId = "uploadZip", summary = "Upload a ZIP archive",
             description = "ImageFolder layout (`0/…` to `4/…`, optionally under `train/`, `val/`, `test/`) or any "
                     + "layout with one labels CSV inside. An unsafe archive (path traversal, absolute paths, nested "
-                    + "archives, zip bomb, truncated) is refused whole and nothing is stored.")
+                    + "archives, zip bomb, truncated) is refused whole and nothing is stored. The CSV takes the same "
+                    + "columns as `uploadImages`, patient and eye included.")
     @ApiResponse(responseCode = "201", description = "Stored; see rejectedFiles for refused files")
-    ResponseEntity<UploadReport> uploadZip(Owner owner, @PathVariable String id, @RequestPart("file") MultipartFile file) {
-        return withTempFile(file, path -> datasets.uploadZip(owner, id, path, displayName(file), file.getSize()));
+    @ApiResponse(responseCode = "422", description = "No image accepted, or given splits put a patient in two "
+            + "splits (`code: patient_overlap`, the patients in `patients`)",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<UploadReport> uploadZip(Owner owner, @PathVariable String id, @RequestPart("file") MultipartFile file,
+                                           @Parameter(description = ALLOW_OVERLAP)
+                                           @RequestParam(defaultValue = "false") boolean allowPatientOverlap) {
+        return withTempFile(file, path -> datasets.uploadZip(owner, id, path, displayName(file), file.getSize(),
+                allowPatientOverlap));
     }
 
     @PostMapping(path = "/{id}/npz", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)

@@ -59,12 +59,15 @@ final class DatasetDtos {
     @Schema(description = "A stored image: original and preprocessed bytes are addressed by sha256")
     record ImageResponse(String id, String filename, int grade,
                          @Schema(allowableValues = {"train", "val", "test"}) String split, boolean splitGiven, String quality,
-                         String device, String originalFormat, long originalBytes, int width, int height,
+                         String device,
+                         @Schema(description = "Patient (subject) id from the upload; null when not given") String patient,
+                         @Schema(allowableValues = {"left", "right"}, description = "null when not given") String eye,
+                         String originalFormat, long originalBytes, int width, int height,
                          FieldOfView fieldOfView, String originalSha256, String processedSha256, double brightness,
                          double contrast, double sharpness, OffsetDateTime createdAt) {
         static ImageResponse of(DatasetImage i) {
             return new ImageResponse(i.id(), i.filename(), i.grade(), i.split().label(), i.splitGiven(), i.quality(),
-                    i.device(), i.originalFormat(), i.originalBytes(), i.width(), i.height(),
+                    i.device(), i.patient(), i.eye(), i.originalFormat(), i.originalBytes(), i.width(), i.height(),
                     new FieldOfView(i.fieldOfView().x, i.fieldOfView().y, i.fieldOfView().width,
                             i.fieldOfView().height),
                     i.originalSha256(), i.processedSha256(), i.imageQuality().brightness(),

@@ -9,6 +9,7 @@ import org.retinasynth.common.InUseException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.InputRejectedException;
 import org.retinasynth.dataset.NoImageAcceptedException;
+import org.retinasynth.dataset.PatientOverlapException;
 import org.retinasynth.quota.QuotaExceededException;
 import org.retinasynth.storage.StorageException;
 import org.slf4j.Logger;
@@ -52,6 +53,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         p.setProperty("code", e.kind().name().toLowerCase());
         if (e instanceof NoImageAcceptedException none) {
             p.setProperty("rejectedFiles", none.rejected());
+        }
+        if (e instanceof PatientOverlapException overlap) {
+            p.setProperty("code", "patient_overlap");
+            p.setProperty("patients", overlap.overlaps());
         }
         return p;
     }

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -98,11 +99,11 @@ class DatasetRepository {
         ImageQuality q = i.imageQuality();
         jdbc.sql("""
                         insert into images (id, dataset_id, upload_id, filename, grade, split, split_given, quality, device,
-                            original_sha256, original_format, original_bytes, width, height, fov_x, fov_y, fov_w, fov_h,
+                            patient, eye, original_sha256, original_format, original_bytes, width, height, fov_x, fov_y, fov_w, fov_h,
                             processed_sha256, brightness, contrast, sharpness, created_at)
-                        values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")
+                        values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")
                 .params(i.id(), i.datasetId(), i.uploadId(), i.filename(), i.grade(), i.split().label(), i.splitGiven(),
-                        i.quality(), i.device(), i.originalSha256(), i.originalFormat(), i.originalBytes(), i.width(),
+                        i.quality(), i.device(), i.patient(), i.eye(), i.originalSha256(), i.originalFormat(), i.originalBytes(), i.width(),
                         i.height(), f.x, f.y, f.width, f.height, i.processedSha256(), q.brightness(), q.contrast(),
                         q.sharpness(), i.createdAt())
                 .update();
@@ -131,6 +132,17 @@ class DatasetRepository {
         return spec;
     }
 
+    /** Every split each patient of the dataset already has images in. */
+    Map<String, Set<Split>> patientSplits(String datasetId) {
+        Map<String, Set<Split>> result = new java.util.HashMap<>();
+        jdbc.sql("select distinct patient, split from images where dataset_id = ? and patient is not null")
+                .param(datasetId)
+                .query((rs, n) -> result.computeIfAbsent(rs.getString("patient"),
+                        p -> java.util.EnumSet.noneOf(Split.class)).add(Split.valueOf(rs.getString("split").toUpperCase())))
+                .list();
+        return result;
+    }
+
     Optional<DatasetImage> image(String datasetId, String imageId) {
         return jdbc.sql("select * from images where dataset_id = ? and id = ?").params(datasetId, imageId)
                 .query(DatasetRepository::image).optional();
@@ -148,6 +160,7 @@ class DatasetRepository {
         return new DatasetImage(rs.getString("id"), rs.getString("dataset_id"), rs.getString("upload_id"),
                 rs.getString("filename"), rs.getInt("grade"), Split.valueOf(rs.getString("split").toUpperCase()),
                 rs.getBoolean("split_given"), rs.getString("quality"), rs.getString("device"),
+                rs.getString("patient"), rs.getString("eye"),
                 rs.getString("original_sha256"), rs.getString("original_format"), rs.getLong("original_bytes"),
                 rs.getInt("width"), rs.getInt("height"),
                 new Rectangle(rs.getInt("fov_x"), rs.getInt("fov_y"), rs.getInt("fov_w"), rs.getInt("fov_h")),

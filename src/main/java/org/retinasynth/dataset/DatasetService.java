@@ -119,14 +119,16 @@ public class DatasetService {
 
     /**
      * Files with labels from a CSV, or, without a CSV, one grade (and optional split) for all.
+     *
+     * @param allowPatientOverlap store given splits that put one patient in two splits (else 422)
      */
     public UploadReport uploadFiles(Owner owner, String id, List<UploadedFile> files, byte[] labelsCsv,
-                                    String grade, String split) {
+                                    String grade, String split, boolean allowPatientOverlap) {
         Dataset d = get(owner, id);
         long bytes = files.stream().mapToLong(f -> f.bytes().length).sum() + (labelsCsv == null ? 0 : labelsCsv.length);
         List<UploadedFile> named = files.stream().map(f -> new UploadedFile(safeName(f.name()), f.bytes())).toList();
         if (labelsCsv != null) {
-            return withCsvLabels(d, "files", named, labelsCsv, bytes);
+            return withCsvLabels(d, "files", named, labelsCsv, bytes, allowPatientOverlap);
         }
         if (grade == null || grade.isBlank()) {
             throw new InputRejectedException(InputRejectedException.Kind.BAD_LABELS,
@@ -135,14 +137,15 @@ public class DatasetService {
         ImageIngestion.Label label = new ImageIngestion.Label(grade, parseSplit(split), null, null);
         List<ImageIngestion.Candidate> candidates = named.stream()
                 .map(f -> new ImageIngestion.Candidate(f.name(), f.bytes(), null, label)).toList();
-        return ingestion.ingest(d, "files", candidates, List.of(), bytes);
+        return ingestion.ingest(d, "files", candidates, List.of(), bytes, allowPatientOverlap);
     }
 
     /**
      * A ZIP holding a labels CSV, or in ImageFolder layout where a file's parent folder names its
      * grade ({@code 0/…}, {@code train/3/…}) and an enclosing folder may name its split.
      */
-    public UploadReport uploadZip(Owner owner, String id, Path zip, String displayName, long bytes) {
+    public UploadReport uploadZip(Owner owner, String id, Path zip, String displayName, long bytes,
+                                  boolean allowPatientOverlap) {
         Dataset d = get(owner, id);
         requireZipContainer(zip, "ZIP archive");
         List<ZipArchiveReader.ArchiveEntry> entries = ZipArchiveReader.read(zip, displayName, limits);
@@ -155,7 +158,7 @@ public class DatasetService {
         List<UploadedFile> files = entries.stream().filter(e -> !csvs.contains(e))
                 .map(e -> new UploadedFile(e.name(), e.bytes())).toList();
         if (csvs.size() == 1) {
-            return withCsvLabels(d, "zip", files, csvs.get(0).bytes(), bytes);
+            return withCsvLabels(d, "zip", files, csvs.get(0).bytes(), bytes, allowPatientOverlap);
         }
         List<ImageIngestion.Candidate> candidates = new ArrayList<>();
         List<UploadReport.RejectedFile> rejected = new ArrayList<>();
@@ -171,7 +174,7 @@ public class DatasetService {
             candidates.add(new ImageIngestion.Candidate(f.name(), f.bytes(), null,
                     new ImageIngestion.Label(parts[parts.length - 2], split, null, null)));
         }
-        return ingestion.ingest(d, "zip", candidates, rejected, bytes);
+        return ingestion.ingest(d, "zip", candidates, rejected, bytes, allowPatientOverlap);
     }
 
     /** A MedMNIST-layout NPZ; its train/val/test arrays keep their split. */
@@ -189,7 +192,7 @@ public class DatasetService {
                         new ImageIngestion.Label(Integer.toString(s.labels()[i]), split, null, null)));
             }
         }
-        return ingestion.ingest(d, "npz", candidates, List.of(), bytes);
+        return ingestion.ingest(d, "npz", candidates, List.of(), bytes, false);
     }
 
     /** A dataset of synthetic phantoms with known grades, framed like real 3:2 camera images. */
@@ -218,7 +221,7 @@ public class DatasetService {
             }
         }
         if (!candidates.isEmpty()) {
-            ingestion.ingest(d, "demo", candidates, List.of(), bytes);
+            ingestion.ingest(d, "demo", candidates, List.of(), bytes, false);
         }
         return get(owner, d.id());
     }
@@ -290,8 +293,30 @@ public class DatasetService {
                     summary(imgs, i -> i.imageQuality().brightness()), summary(imgs, i -> i.imageQuality().contrast()),
                     summary(imgs, i -> i.imageQuality().sharpness())));
         }
+        Map<String, Set<Split>> splitsOfPatient = new java.util.TreeMap<>();
+        Map<String, Long> byEye = new java.util.TreeMap<>();
+        long withoutPatient = 0;
+        for (DatasetImage i : all) {
+            if (i.patient() == null) {
+                withoutPatient++;
+            } else {
+                splitsOfPatient.computeIfAbsent(i.patient(), p -> java.util.EnumSet.noneOf(Split.class)).add(i.split());
+            }
+            if (i.eye() != null) {
+                byEye.merge(i.eye(), 1L, Long::sum);
+            }
+        }
+        Map<String, Long> patientsBySplit = new LinkedHashMap<>();
+        for (Split s : Split.values()) {
+            patientsBySplit.put(s.label(), splitsOfPatient.values().stream().filter(v -> v.contains(s)).count());
+        }
+        List<DatasetStats.PatientOverlap> overlap = splitsOfPatient.entrySet().stream()
+                .filter(e -> e.getValue().size() > 1)
+                .map(e -> new DatasetStats.PatientOverlap(e.getKey(), e.getValue().stream().map(Split::label).toList()))
+                .toList();
         return new DatasetStats(id, all.size(), d.classNames(), List.of(byGrade), bySplit,
-                max == 0 ? null : (double) max / min, missing, summaries);
+                max == 0 ? null : (double) max / min, missing, summaries, splitsOfPatient.size(), withoutPatient,
+                patientsBySplit, overlap, byEye);
     }
 
     /** A PNG with one row of up to {@code perGrade} preprocessed images per grade. */
@@ -349,7 +374,8 @@ public class DatasetService {
         return org.retinasynth.common.ContentHash.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private UploadReport withCsvLabels(Dataset d, String source, List<UploadedFile> files, byte[] csv, long bytes) {
+    private UploadReport withCsvLabels(Dataset d, String source, List<UploadedFile> files, byte[] csv, long bytes,
+                                       boolean allowPatientOverlap) {
         LabelsCsv.Parsed parsed = LabelsCsv.parse(csv, "labels CSV");
         Map<String, LabelsCsv.Row> byName = new HashMap<>();
         Map<String, LabelsCsv.Row> byKey = new HashMap<>();
@@ -373,7 +399,8 @@ public class DatasetService {
             ImageIngestion.Label label = null;
             if (row != null) {
                 Split split = row.split() == null || row.split().isBlank() ? null : Split.parse(row.split()).orElse(null);
-                label = new ImageIngestion.Label(row.gradeText(), split, row.quality(), row.device());
+                label = new ImageIngestion.Label(row.gradeText(), split, row.quality(), row.device(), row.patient(),
+                        row.eye());
             }
             candidates.add(new ImageIngestion.Candidate(name, f.bytes(), null, label));
         }
@@ -383,7 +410,7 @@ public class DatasetService {
                         + ") but no such file was uploaded"));
             }
         }
-        return ingestion.ingest(d, source, candidates, rejected, bytes);
+        return ingestion.ingest(d, source, candidates, rejected, bytes, allowPatientOverlap);
     }
 
     /**

@@ -9,10 +9,22 @@ import java.util.Map;
  * @param countsBySplit   split label (train/val/test) to counts per grade index
  * @param imbalanceRatio  largest over smallest non-empty grade count; null when empty
  * @param missingGrades   grades with no image at all (the ratio ignores them, so they are listed)
+ * @param patients        distinct patients named by uploads (0 when none was)
+ * @param imagesWithoutPatient images whose upload named no patient; they are split per image
+ * @param patientsBySplit split label to the distinct patients with images in it
+ * @param patientOverlap  patients with images in more than one split (only stored when an upload
+ *                        allowed it); empty when every patient is in one split
+ * @param countsByEye     left/right to image counts, for images whose eye was given
  */
 public record DatasetStats(String datasetId, long total, List<String> classNames, List<Long> countsByGrade,
                            Map<String, List<Long>> countsBySplit, Double imbalanceRatio, List<Integer> missingGrades,
-                           List<GradeSummary> grades) {
+                           List<GradeSummary> grades, long patients, long imagesWithoutPatient,
+                           Map<String, Long> patientsBySplit, List<PatientOverlap> patientOverlap,
+                           Map<String, Long> countsByEye) {
+
+    /** A patient whose images are in more than one split, and those splits. */
+    public record PatientOverlap(String patient, List<String> splits) {
+    }
 
     /** Original pixel size and preprocessed-image quality of one grade. */
     public record GradeSummary(int grade, String className, long count, Summary width, Summary height,

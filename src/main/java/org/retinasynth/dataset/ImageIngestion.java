@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -36,7 +35,11 @@ class ImageIngestion {
     }
 
     /** A label as given by the upload; grade is still text until checked against the class names. */
-    record Label(String gradeText, Split split, String quality, String device) {
+    record Label(String gradeText, Split split, String quality, String device, String patient, String eye) {
+
+        Label(String gradeText, Split split, String quality, String device) {
+            this(gradeText, split, quality, device, null, null);
+        }
     }
 
     private record Processed(Candidate candidate, int grade, String format, int width, int height, Rectangle fov,
@@ -66,9 +69,11 @@ class ImageIngestion {
     /**
      * @param rejectedEarly files refused while unpacking (e.g. a CSV row without a file); they are
      *                      reported alongside the files refused here
+     * @param allowPatientOverlap store given splits that put one patient in several splits instead of
+     *                      refusing the upload with a {@link PatientOverlapException}
      */
     UploadReport ingest(Dataset dataset, String source, List<Candidate> candidates,
-                        List<UploadReport.RejectedFile> rejectedEarly, long uploadBytes) {
+                        List<UploadReport.RejectedFile> rejectedEarly, long uploadBytes, boolean allowPatientOverlap) {
         long started = System.nanoTime();
         List<UploadReport.RejectedFile> rejected = new ArrayList<>(rejectedEarly);
         Set<String> existing = repository.filenames(dataset.id());
@@ -101,7 +106,8 @@ class ImageIngestion {
         }
 
         String uploadId = UUID.randomUUID().toString();
-        Map<String, Split> splits = assignSplits(dataset, accepted);
+        Map<String, Split> splits = assignSplits(dataset, accepted, repository.patientSplits(dataset.id()),
+                allowPatientOverlap);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         quotas.require(dataset.ownerId(), Quota.IMAGES, accepted.size());
         quotas.require(dataset.ownerId(), Quota.STORED_BYTES,
@@ -119,7 +125,8 @@ class ImageIngestion {
             Candidate c = p.candidate();
             Label l = c.label();
             rows.add(new DatasetImage(UUID.randomUUID().toString(), dataset.id(), uploadId, c.name(), p.grade(),
-                    splits.get(c.name()), l.split() != null, l.quality(), l.device(), keys.get(2 * i), p.format(),
+                    splits.get(c.name()), l.split() != null, l.quality(), l.device(), l.patient(), l.eye(),
+                    keys.get(2 * i), p.format(),
                     c.bytes().length, p.width(), p.height(), p.fov(), keys.get(2 * i + 1), p.quality(), now));
         }
         Map<Integer, Integer> perGrade = new TreeMap<>(accepted.stream()
@@ -173,32 +180,54 @@ class ImageIngestion {
     }
 
     /**
-     * Keeps given splits; stratifies the rest per grade. The shuffle is seeded by the dataset's
-     * split seed and the sorted file names, so the same upload always splits the same way.
+     * Keeps given splits; splits the rest with {@link GroupedSplit} (stratified by grade, grouped by
+     * patient, seeded by the dataset's split seed). A patient that already has a split, in the
+     * dataset or given in this upload, keeps it for its unsplit images; with an allowed overlap the
+     * first of its splits in train, val, test order.
      */
-    private static Map<String, Split> assignSplits(Dataset dataset, List<Processed> accepted) {
+    private static Map<String, Split> assignSplits(Dataset dataset, List<Processed> accepted,
+                                                   Map<String, Set<Split>> existing, boolean allowOverlap) {
         Map<String, Split> result = new java.util.HashMap<>();
-        Map<Integer, List<String>> unsplit = new TreeMap<>();
+        Map<String, Set<Split>> given = new TreeMap<>();
+        Set<String> inUpload = new java.util.HashSet<>();
+        List<GroupedSplit.Item> unsplit = new ArrayList<>();
         for (Processed p : accepted) {
-            Split given = p.candidate().label().split();
-            if (given != null) {
-                result.put(p.candidate().name(), given);
+            Label l = p.candidate().label();
+            if (l.patient() != null) {
+                inUpload.add(l.patient());
+            }
+            if (l.split() != null) {
+                result.put(p.candidate().name(), l.split());
+                if (l.patient() != null) {
+                    given.computeIfAbsent(l.patient(), k -> java.util.EnumSet.noneOf(Split.class)).add(l.split());
+                }
             } else {
-                unsplit.computeIfAbsent(p.grade(), g -> new ArrayList<>()).add(p.candidate().name());
+                unsplit.add(new GroupedSplit.Item(p.candidate().name(), p.grade(), l.patient()));
             }
         }
-        for (Map.Entry<Integer, List<String>> e : unsplit.entrySet()) {
-            List<String> names = e.getValue();
-            names.sort(null);
-            Random random = new Random(dataset.splitSeed() * 31 + e.getKey() * 1_000_003L + names.hashCode());
-            java.util.Collections.shuffle(names, random);
-            int n = names.size();
-            int test = (int) Math.round(n * dataset.testFraction());
-            int val = (int) Math.round(n * dataset.valFraction());
-            for (int i = 0; i < n; i++) {
-                result.put(names.get(i), i < test ? Split.TEST : i < test + val ? Split.VAL : Split.TRAIN);
+        Map<String, Set<Split>> placed = new TreeMap<>();
+        for (String patient : inUpload) {
+            Set<Split> s = java.util.EnumSet.noneOf(Split.class);
+            s.addAll(existing.getOrDefault(patient, Set.of()));
+            s.addAll(given.getOrDefault(patient, Set.of()));
+            if (!s.isEmpty()) {
+                placed.put(patient, s);
             }
         }
+        // Only a split given in this upload can make a new overlap; an overlap stored earlier (allowed
+        // then) does not block unsplit images of that patient.
+        List<PatientOverlapException.Overlap> overlaps = placed.entrySet().stream()
+                .filter(e -> e.getValue().size() > 1 && given.containsKey(e.getKey()))
+                .map(e -> new PatientOverlapException.Overlap(e.getKey(),
+                        e.getValue().stream().map(Split::label).toList()))
+                .toList();
+        if (!overlaps.isEmpty() && !allowOverlap) {
+            throw new PatientOverlapException(overlaps);
+        }
+        Map<String, Split> pinned = new java.util.HashMap<>();
+        placed.forEach((patient, s) -> pinned.put(patient, s.iterator().next()));
+        result.putAll(GroupedSplit.assign(unsplit, pinned, dataset.splitSeed(), dataset.valFraction(),
+                dataset.testFraction()));
         return result;
     }
 }

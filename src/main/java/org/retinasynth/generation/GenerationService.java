@@ -234,7 +234,7 @@ public class GenerationService {
         }
         List<GeneratedImage> flatNames = images.stream()
                 .map(i -> new GeneratedImage(i.index(), i.chunk(), i.grade(), flat(i.filename()), i.sha256())).toList();
-        UploadReport report = datasets.uploadFiles(owner, d.id(), files, manifest(g, flatNames), null, null);
+        UploadReport report = datasets.uploadFiles(owner, d.id(), files, manifest(g, flatNames), null, null, false);
         return new RegisteredDataset(datasets.get(owner, d.id()), report);
     }
 
