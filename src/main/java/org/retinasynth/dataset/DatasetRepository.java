@@ -99,13 +99,13 @@ class DatasetRepository {
         ImageQuality q = i.imageQuality();
         jdbc.sql("""
                         insert into images (id, dataset_id, upload_id, filename, grade, split, split_given, quality, device,
-                            patient, eye, original_sha256, original_format, original_bytes, width, height, fov_x, fov_y, fov_w, fov_h,
-                            processed_sha256, brightness, contrast, sharpness, created_at)
+                            patient, eye, original_sha256, original_format, original_bytes, width, height,
+                            fov_x, fov_y, fov_w, fov_h, processed_sha256, brightness, contrast, sharpness, created_at)
                         values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")
                 .params(i.id(), i.datasetId(), i.uploadId(), i.filename(), i.grade(), i.split().label(), i.splitGiven(),
-                        i.quality(), i.device(), i.patient(), i.eye(), i.originalSha256(), i.originalFormat(), i.originalBytes(), i.width(),
-                        i.height(), f.x, f.y, f.width, f.height, i.processedSha256(), q.brightness(), q.contrast(),
-                        q.sharpness(), i.createdAt())
+                        i.quality(), i.device(), i.patient(), i.eye(), i.originalSha256(), i.originalFormat(),
+                        i.originalBytes(), i.width(), i.height(), f.x, f.y, f.width, f.height, i.processedSha256(),
+                        q.brightness(), q.contrast(), q.sharpness(), i.createdAt())
                 .update();
     }
 
@@ -137,9 +137,10 @@ class DatasetRepository {
         Map<String, Set<Split>> result = new java.util.HashMap<>();
         jdbc.sql("select distinct patient, split from images where dataset_id = ? and patient is not null")
                 .param(datasetId)
-                .query((rs, n) -> result.computeIfAbsent(rs.getString("patient"),
-                        p -> java.util.EnumSet.noneOf(Split.class)).add(Split.valueOf(rs.getString("split").toUpperCase())))
-                .list();
+                .query((rs, n) -> Map.entry(rs.getString("patient"), Split.valueOf(rs.getString("split").toUpperCase())))
+                .list()
+                .forEach(e -> result.computeIfAbsent(e.getKey(), p -> java.util.EnumSet.noneOf(Split.class))
+                        .add(e.getValue()));
         return result;
     }
 

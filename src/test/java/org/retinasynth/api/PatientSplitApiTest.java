@@ -73,6 +73,20 @@ class PatientSplitApiTest extends ApiTestSupport {
         assertThat(perPatient).hasSize(20);
         assertThat(perPatient.values()).allSatisfy(s -> assertThat(s).hasSize(1));
         assertThat(Set.copyOf(split.values())).containsExactlyInAnyOrder("train", "val", "test");
+        List<Map<String, Object>> images = JsonPath.read(json(key, "/api/v1/datasets/" + a + "/images?size=500"),
+                "$.items");
+        for (int g = 0; g < 5; g++) {
+            int grade = g;
+            Map<String, Long> ofGrade = images.stream().filter(i -> ((Integer) i.get("grade")) == grade)
+                    .collect(Collectors.groupingBy(i -> (String) i.get("split"), Collectors.counting()));
+            long n = ofGrade.values().stream().mapToLong(Long::longValue).sum();
+            long test = Math.round(n * 0.25);
+            long val = Math.round(n * 0.25);
+            assertThat(ofGrade.getOrDefault("test", 0L)).as("grade %d test", g).isBetween(test - 1, test + 1);
+            assertThat(ofGrade.getOrDefault("val", 0L)).as("grade %d val", g).isBetween(val - 1, val + 1);
+            assertThat(ofGrade.getOrDefault("train", 0L)).as("grade %d train", g)
+                    .isBetween(n - test - val - 1, n - test - val + 1);
+        }
 
         String stats = json(key, "/api/v1/datasets/" + a + "/stats");
         assertThat((Integer) JsonPath.read(stats, "$.patients")).isEqualTo(20);
