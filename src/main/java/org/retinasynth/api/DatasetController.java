@@ -130,9 +130,6 @@ class DatasetController {
                     + "listed with its reason. Images without a split are split by grade and, where a patient is "
                     + "named, by patient, so no patient lands in two splits.")
     @ApiResponse(responseCode = "201", description = "Stored; see rejectedFiles for refused files")
-    @ApiResponse(responseCode = "422", description = "No image accepted, or given splits put a patient in two "
-            + "splits (`code: patient_overlap`, the patients in `patients`)",
-            content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<UploadReport> uploadImages(
             Owner owner, @PathVariable String id,
             @RequestPart("files") List<MultipartFile> files,
@@ -157,9 +154,6 @@ class DatasetController {
                     + "archives, zip bomb, truncated) is refused whole and nothing is stored. The CSV takes the same "
                     + "columns as `uploadImages`, patient and eye included.")
     @ApiResponse(responseCode = "201", description = "Stored; see rejectedFiles for refused files")
-    @ApiResponse(responseCode = "422", description = "No image accepted, or given splits put a patient in two "
-            + "splits (`code: patient_overlap`, the patients in `patients`)",
-            content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<UploadReport> uploadZip(Owner owner, @PathVariable String id, @RequestPart("file") MultipartFile file,
                                            @Parameter(description = ALLOW_OVERLAP)
                                            @RequestParam(defaultValue = "false") boolean allowPatientOverlap) {

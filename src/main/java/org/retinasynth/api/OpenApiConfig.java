@@ -78,7 +78,11 @@ class OpenApiConfig {
             if (upload) {
                 add(responses, "413", "Too large: request, image pixels, archive size or compression ratio");
                 add(responses, "415", "Not a supported file type (checked by content)");
-                add(responses, "422", "Labels unusable or no image accepted; rejected files are listed");
+                boolean patients = operation.getParameters() != null && operation.getParameters().stream()
+                        .anyMatch(p -> "allowPatientOverlap".equals(p.getName()));
+                add(responses, "422", "Labels unusable or no image accepted; rejected files are listed"
+                        + (patients ? ". Also when given splits put a patient in two splits (`code: patient_overlap`, "
+                        + "the patients and their splits in `patients`)" : ""));
             }
             return operation;
         };
