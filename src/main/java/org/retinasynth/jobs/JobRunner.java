@@ -16,18 +16,35 @@ public class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
     private final JobStore store;
+    private final JobQueue queue;
     private final ObjectMapper json;
 
-    JobRunner(JobStore store, ObjectMapper json) {
+    JobRunner(JobStore store, JobQueue queue, ObjectMapper json) {
         this.store = store;
+        this.queue = queue;
         this.json = json;
     }
 
     /** Runs one attempt; true when the job has ended (or is gone), false when it waits on its units. */
     public boolean execute(JobKind kind, String id, String worker) {
+        return execute(kind, id, worker, false);
+    }
+
+    /**
+     * The same for an execution a worker took off the queue: a job it takes while still QUEUED
+     * leaves its owner's queue, and the owner's later jobs move up a place.
+     */
+    boolean executeQueued(JobKind kind, String id, String worker) {
+        return execute(kind, id, worker, true);
+    }
+
+    private boolean execute(JobKind kind, String id, String worker, boolean fromQueue) {
         Job job = store.find(id).orElse(null);
         if (job == null || job.state().finished()) {
             return true;
+        }
+        if (fromQueue && job.state() == JobState.QUEUED) {
+            queue.left(id);
         }
         if (job.cancelRequested()) {
             store.move(id, JobState.CANCELLED, job.state() == JobState.QUEUED ? "cancelled before it started"

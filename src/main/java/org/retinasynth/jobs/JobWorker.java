@@ -80,14 +80,9 @@ class JobWorker implements SmartLifecycle {
         Duration wait = Duration.ofSeconds(Math.max(1, properties.pollSeconds()));
         return Tasks.custom(kind.type().name(), Void.class)
                 .onDeadExecutionRevive()
-                .execute((instance, context) -> {
-                    if (store.find(instance.getId()).map(j -> j.state() == JobState.QUEUED).orElse(false)) {
-                        queue.left(instance.getId());
-                    }
-                    return runner.execute(kind, instance.getId(), queue.workerName())
-                            ? new CompletionHandler.OnCompleteRemove<>()
-                            : (complete, operations) -> operations.reschedule(complete, Instant.now().plus(wait));
-                });
+                .execute((instance, context) -> runner.executeQueued(kind, instance.getId(), queue.workerName())
+                        ? new CompletionHandler.OnCompleteRemove<>()
+                        : (complete, operations) -> operations.reschedule(complete, Instant.now().plus(wait)));
     }
 
     @Override

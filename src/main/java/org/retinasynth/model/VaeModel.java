@@ -377,8 +377,8 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
         if (p == null) {
             throw new IllegalStateException("this model has no fitted prior");
         }
-        checkLabels(labels, n);
-        return decode(p.sample(labels, n, temperature, seed), labels, n, false);
+        checkSampling(n, labels, temperature);
+        return decodeRows(p.sample(labels, n, temperature, seed), labels, n, false);
     }
 
     /**
@@ -423,7 +423,12 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
      */
     @Override
     public synchronized float[] sample(int n, int[] labels, double temperature, long seed) {
-        ensureOpen();
+        checkSampling(n, labels, temperature);
+        return decodeRows(gaussian(new SplittableRandom(seed), (long) n * config.latentDim(), temperature), labels, n,
+                false);
+    }
+
+    private void checkSampling(int n, int[] labels, double temperature) {
         if (n < 1) {
             throw new IllegalArgumentException("n must be >= 1, was " + n);
         }
@@ -431,13 +436,6 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
             throw new IllegalArgumentException("temperature must be >= 0, was " + temperature);
         }
         checkLabels(labels, n);
-        int d = config.latentDim();
-        float[] z = gaussian(new SplittableRandom(seed), (long) n * d, temperature);
-        return inferRows(n, chunkImages(1), imageFloats(), (sub, start, m) -> {
-            NDArray zz = staging.floats(sub, z, start * d, m * d, new Shape(m, d));
-            NDArray dec = block.decode(parameterStore, zz, oneHot(sub, labels, start, m), false);
-            return VaeObjective.decoderMean(dec, config.channels()).toFloatArray();
-        });
     }
 
     // ---------------------------------------------------------------- internals
