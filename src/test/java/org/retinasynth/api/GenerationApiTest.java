@@ -154,6 +154,14 @@ class GenerationApiTest extends ApiTestSupport {
         }
         assertThat(a.keySet().stream().filter(f -> f.endsWith(".png"))
                 .filter(f -> Arrays.equals(a.get(f), otherSeed.get(f))).count()).isZero();
+
+        // a model keeps the prior fitted to its training posteriors and samples from it unless told otherwise
+        assertThat(JsonPath.<String>read(first, "$.prior")).isEqualTo("FITTED");
+        String standard = generated(request.replace("}", ",\"prior\":\"STANDARD\"}"));
+        assertThat(JsonPath.<String>read(standard, "$.provenance.prior")).isEqualTo("STANDARD");
+        Map<String, byte[]> fromStandard = zip(key, JsonPath.read(standard, "$.id"));
+        assertThat(a.keySet().stream().filter(f -> f.endsWith(".png"))
+                .filter(f -> Arrays.equals(a.get(f), fromStandard.get(f))).count()).isZero();
     }
 
     @Test
@@ -338,7 +346,8 @@ class GenerationApiTest extends ApiTestSupport {
                 "{\"modelId\":\"M\",\"counts\":[1,1]}", "{\"modelId\":\"M\",\"counts\":[1,1,1,1,1],\"temperature\":9}",
                 "{\"modelId\":\"M\",\"counts\":[1,1,1,1,1],\"temperature\":-0.5}",
                 "{\"modelId\":\"M\",\"counts\":[1,1,1,1,1],\"count\":3}", "{\"modelId\":\"M\"}",
-                "{\"modelId\":\"M\",\"counts\":[1,1,1,1,1],\"target\":4}", "{\"modelId\":\"M\",\"counts\":[1,1,1,1,1000000]}")) {
+                "{\"modelId\":\"M\",\"counts\":[1,1,1,1,1],\"target\":4}", "{\"modelId\":\"M\",\"counts\":[1,1,1,1,1000000]}",
+                "{\"modelId\":\"M\",\"counts\":[1,1,1,1,1],\"prior\":\"GAUSSIAN\"}")) {
             mvc.perform(as(key, post("/api/v1/generations").contentType(MediaType.APPLICATION_JSON)
                             .content(bad.replace("M", conditional))))
                     .andExpect(status().isBadRequest())
