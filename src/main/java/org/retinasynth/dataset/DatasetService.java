@@ -57,10 +57,13 @@ public class DatasetService {
     private final UploadLimits limits;
     private final ObjectMapper json;
     private final JobService jobs;
+    private final GridCache grids;
 
     DatasetService(DatasetRepository repository, ImageIngestion ingestion, BlobStore blobs,
-                   DatasetProperties defaults, UploadLimits limits, ObjectMapper json, JobService jobs) {
+                   DatasetProperties defaults, UploadLimits limits, ObjectMapper json, JobService jobs,
+                   GridCache grids) {
         this.jobs = jobs;
+        this.grids = grids;
         this.repository = repository;
         this.ingestion = ingestion;
         this.blobs = blobs;
@@ -326,16 +329,12 @@ public class DatasetService {
             throw new IllegalArgumentException("perGrade must be between 1 and 32");
         }
         List<String> labels = new ArrayList<>();
-        List<List<BufferedImage>> rows = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
         for (int g = 0; g < d.classNames().size(); g++) {
             labels.add(g + " " + d.classNames().get(g));
-            List<BufferedImage> row = new ArrayList<>();
-            for (DatasetImage i : repository.images(id, g, split, perGrade, 0)) {
-                row.add(readPng(blob(i.processedSha256())));
-            }
-            rows.add(row);
+            rows.add(repository.images(id, g, split, perGrade, 0).stream().map(DatasetImage::processedSha256).toList());
         }
-        return SampleGrid.png(SampleGrid.render(labels, rows, Math.max(d.workingSize(), 64)));
+        return grids.png(labels, rows, Math.max(d.workingSize(), 64), this::blob);
     }
 
     /** Preprocessed images of one split, packed as uint8 RGB (HWC per image), for training and evaluation. */

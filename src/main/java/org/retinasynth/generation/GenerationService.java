@@ -24,6 +24,7 @@ import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.GradeScale;
+import org.retinasynth.dataset.GridCache;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.UploadReport;
 import org.retinasynth.jobs.JobQueue;
@@ -68,11 +69,14 @@ public class GenerationService {
     private final GenerationProperties properties;
     private final ObjectMapper json;
     private final QuotaService quotas;
+    private final GridCache grids;
 
     GenerationService(GenerationRepository repository, GenerationRunner runner, JobRunner jobs, JobService core,
                       JobQueue queue, TrainingService training, DatasetService datasets, ModelCache models, BlobStore blobs,
-                      GenerationProperties properties, ObjectMapper json, QuotaService quotas) {
+                      GenerationProperties properties, ObjectMapper json, QuotaService quotas,
+                      GridCache grids) {
         this.quotas = quotas;
+        this.grids = grids;
         this.repository = repository;
         this.runner = runner;
         this.jobs = jobs;
@@ -177,13 +181,13 @@ public class GenerationService {
         }
         GenerationPlan plan = g.plan();
         List<String> labels = new ArrayList<>();
-        List<List<BufferedImage>> rows = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
         if (!plan.conditional()) {
             if (grade != null) {
                 throw new IllegalArgumentException("this set comes from an unconditional model and has no grades");
             }
             labels.add("unlabelled");
-            rows.add(decode(repository.images(id, null, perGrade)));
+            rows.add(shas(repository.images(id, null, perGrade)));
         } else {
             int grades = plan.countsPerGrade().size();
             if (grade != null && (grade < 0 || grade >= grades)) {
@@ -192,7 +196,7 @@ public class GenerationService {
             for (int gr = 0; gr < grades; gr++) {
                 if (grade == null || grade == gr) {
                     labels.add(gr + " " + plan.classNames().get(gr));
-                    rows.add(decode(repository.images(id, gr, perGrade)));
+                    rows.add(shas(repository.images(id, gr, perGrade)));
                 }
             }
         }
@@ -200,7 +204,7 @@ public class GenerationService {
             throw new ConflictException("generation '" + id + "' has no images" + (grade == null ? "" : " of grade "
                     + grade) + " yet (state " + g.state() + ")");
         }
-        return SampleGrid.png(SampleGrid.render(labels, rows, Math.max(plan.imageSize(), 64)));
+        return grids.png(labels, rows, Math.max(plan.imageSize(), 64), this::blob);
     }
 
     /**
@@ -407,16 +411,8 @@ public class GenerationService {
                 null);
     }
 
-    private List<BufferedImage> decode(List<GeneratedImage> images) {
-        List<BufferedImage> out = new ArrayList<>(images.size());
-        for (GeneratedImage i : images) {
-            try {
-                out.add(ImageIO.read(new ByteArrayInputStream(blob(i.sha256()))));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return out;
+    private static List<String> shas(List<GeneratedImage> images) {
+        return images.stream().map(GeneratedImage::sha256).toList();
     }
 
     private byte[] blob(String sha) {
