@@ -98,7 +98,7 @@ public final class IngestBench {
                 null, 1L, null, null)).id();
         resetPeaks();
         t0 = System.nanoTime();
-        UploadReport report = datasets.uploadZip(owner, id, zip, zip.getFileName().toString(), bytes);
+        UploadReport report = datasets.uploadZip(owner, id, zip, zip.getFileName().toString(), bytes, false);
         double svc = (System.nanoTime() - t0) / 1e9;
         long svcHeap = peakHeap();
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.retinasynth.RetinaSynthApplication;
+import org.retinasynth.model.TorchRuntime;
 import org.retinasynth.dataset.PhantomGenerator;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.testsupport.MultipartBody;
@@ -64,7 +65,14 @@ public final class LoadBench {
             String uploads = JsonPath.read(send(http, post(base + "/api/v1/datasets",
                     "{\"name\":\"load-uploads\",\"splitSeed\":1}")).body(), "$.id");
             waitForSteps(http, base, job);
+            // The reference: the same job's steps per second with no client, just before the window.
+            int idleSeconds = Integer.getInteger("load.idleSeconds", 20);
+            String idleStart = send(http, get(base + "/api/v1/training-jobs/" + job)).body();
+            long idleT0 = System.nanoTime();
+            Thread.sleep(idleSeconds * 1000L);
             String startJob = send(http, get(base + "/api/v1/training-jobs/" + job)).body();
+            double idleStepsPerSecond = steps(idleStart, startJob) / ((System.nanoTime() - idleT0) / 1e9);
+            long windowT0 = System.nanoTime();
 
             byte[][] images = new byte[20][];
             PhantomGenerator gen = new PhantomGenerator(7);
@@ -113,9 +121,15 @@ public final class LoadBench {
             }
             done.await();
             String endJob = send(http, get(base + "/api/v1/training-jobs/" + job)).body();
+            double loadedStepsPerSecond = steps(startJob, endJob) / ((System.nanoTime() - windowT0) / 1e9);
             send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/training-jobs/" + job + "/cancel"))
                     .header("X-API-Key", KEY).POST(HttpRequest.BodyPublishers.noBody()).build());
             report(samples, seconds);
+            System.out.printf(Locale.ROOT, "libtorch intra-op threads: %d of %d cores%n",
+                    TorchRuntime.info().intraOpThreads(), Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "training steps/s: idle %.2f (%d s before the window), under load %.2f"
+                            + " -> %.2f of idle (target >= 0.50)%n", idleStepsPerSecond, idleSeconds,
+                    loadedStepsPerSecond, loadedStepsPerSecond / idleStepsPerSecond);
             System.out.printf(Locale.ROOT, "training job during the window: epoch %s step %s -> epoch %s step %s"
                             + " (%s images/s at the end, state %s)%n",
                     JsonPath.read(startJob, "$.epoch"), JsonPath.read(startJob, "$.step"),
@@ -139,8 +153,17 @@ public final class LoadBench {
             System.out.printf(Locale.ROOT, "%-10s %8d %8.1f %9.1f %9.1f  %s%n", e.getKey(), ns.length,
                     (double) ns.length / seconds, ns[ns.length / 2] / 1e6, ns[(int) (ns.length * 0.99)] / 1e6, codes);
         }
+        long[] polls = byOp.getOrDefault("poll job", List.of()).stream().mapToLong(Sample::nanos).sorted().toArray();
+        if (polls.length > 0) {
+            System.out.printf(Locale.ROOT, "job-status p99 %.1f ms (target <= 100)%n",
+                    polls[(int) (polls.length * 0.99)] / 1e6);
+        }
         long fiveXx = samples.stream().filter(s -> s.status() >= 500 || s.status() < 0).count();
         System.out.println("5xx or transport errors: " + fiveXx);
+    }
+
+    private static long steps(String before, String after) {
+        return ((Number) JsonPath.read(after, "$.step")).longValue() - ((Number) JsonPath.read(before, "$.step")).longValue();
     }
 
     private static void waitForSteps(HttpClient http, String base, String job) throws Exception {

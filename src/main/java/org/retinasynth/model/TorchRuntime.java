@@ -51,6 +51,9 @@ public final class TorchRuntime {
 
     private static volatile Engine engine;
 
+    /** Read before this class sets the property itself: true when the operator passed it. */
+    private static final boolean THREADS_SET_BY_OPERATOR = System.getProperty("ai.djl.pytorch.num_threads") != null;
+
     private TorchRuntime() {}
 
     /** Returns the PyTorch engine, loading it (offline) on first use. */
@@ -206,6 +209,22 @@ public final class TorchRuntime {
             if (was) {
                 JniUtils.setGradMode(true);
             }
+        }
+    }
+
+    /**
+     * Sets libtorch's intra-op threads: before the engine loads through the property DJL reads,
+     * afterwards directly (libtorch allows changing it between ops). An operator's own
+     * {@code -Dai.djl.pytorch.num_threads} wins over this.
+     */
+    static synchronized void intraOpThreads(int threads) {
+        if (threads < 1 || THREADS_SET_BY_OPERATOR) {
+            return;
+        }
+        if (engine == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        } else {
+            JniUtils.setNumThreads(threads);
         }
     }
 
