@@ -1,5 +1,7 @@
 package org.retinasynth.dataset;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -58,6 +60,11 @@ public class DatasetService {
     private final ObjectMapper json;
     private final JobService jobs;
     private final GridCache grids;
+    /** Perceptual prints by processed blob: a blob's pixels never change, so neither does its print. */
+    private final Cache<String, Duplicates.Print> prints = Caffeine.newBuilder()
+            .maximumWeight(64L << 20)
+            .<String, Duplicates.Print>weigher((sha, p) -> p.thumbnail().length + 64)
+            .build();
 
     DatasetService(DatasetRepository repository, ImageIngestion ingestion, BlobStore blobs,
                    DatasetProperties defaults, UploadLimits limits, ObjectMapper json, JobService jobs,
@@ -319,7 +326,7 @@ public class DatasetService {
                 .toList();
         return new DatasetStats(id, all.size(), d.classNames(), List.of(byGrade), bySplit,
                 max == 0 ? null : (double) max / min, missing, summaries, splitsOfPatient.size(), withoutPatient,
-                patientsBySplit, overlap, byEye);
+                patientsBySplit, overlap, byEye, Duplicates.find(all, this::print));
     }
 
     /** A PNG with one row of up to {@code perGrade} preprocessed images per grade. */
@@ -448,6 +455,10 @@ public class DatasetService {
             throw new InputRejectedException(InputRejectedException.Kind.MALFORMED, "Unusable file name '" + name + "'");
         }
         return n.length() > 400 ? n.substring(0, 400) : n;
+    }
+
+    private Duplicates.Print print(String processedSha256) {
+        return prints.get(processedSha256, sha -> Duplicates.Print.of(readPng(blob(sha))));
     }
 
     private byte[] blob(String sha) {

@@ -15,12 +15,13 @@ import java.util.Map;
  * @param patientOverlap  patients with images in more than one split (only stored when an upload
  *                        allowed it); empty when every patient is in one split
  * @param countsByEye     left/right to image counts, for images whose eye was given
+ * @param duplicates      exact and near-duplicate images, within and across splits
  */
 public record DatasetStats(String datasetId, long total, List<String> classNames, List<Long> countsByGrade,
                            Map<String, List<Long>> countsBySplit, Double imbalanceRatio, List<Integer> missingGrades,
                            List<GradeSummary> grades, long patients, long imagesWithoutPatient,
                            Map<String, Long> patientsBySplit, List<PatientOverlap> patientOverlap,
-                           Map<String, Long> countsByEye) {
+                           Map<String, Long> countsByEye, Duplicates duplicates) {
 
     /** A patient whose images are in more than one split, and those splits. */
     public record PatientOverlap(String patient, List<String> splits) {

@@ -151,4 +151,23 @@ class PatientSplitApiTest extends ApiTestSupport {
                 .andExpect(jsonPath("$.patients[0].patient").value("P2"))
                 .andExpect(jsonPath("$.patients[0].splits", contains("val", "test")));
     }
+
+    @Test
+    void statsShowTheSamePictureStoredInTrainAndTest() throws Exception {
+        String key = newOwnerKey();
+        String id = dataset(key, "duplicates", 5);
+        byte[] same = TestFiles.phantom(2, 48, 7, "png");
+        mvc.perform(upload(key, "/api/v1/datasets/" + id + "/images")
+                        .file(part("files", "a.png", same))
+                        .file(part("files", "a-again.png", same))
+                        .file(part("files", "b.png", TestFiles.phantom(3, 48, 8, "png")))
+                        .file(part("labels", "labels.csv", ("filename,grade,split\na.png,2,train\n"
+                                + "a-again.png,2,test\nb.png,3,train\n").getBytes(StandardCharsets.UTF_8))))
+                .andExpect(status().isCreated());
+        String stats = json(key, "/api/v1/datasets/" + id + "/stats");
+        assertThat((Integer) JsonPath.read(stats, "$.duplicates.exact")).isEqualTo(1);
+        assertThat((Integer) JsonPath.read(stats, "$.duplicates.pairsAcrossSplits")).isEqualTo(1);
+        assertThat((List<String>) JsonPath.read(stats, "$.duplicates.groups[0].images[*].filename"))
+                .containsExactlyInAnyOrder("a.png", "a-again.png");
+    }
 }
