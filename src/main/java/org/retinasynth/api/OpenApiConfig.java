@@ -140,7 +140,7 @@ class OpenApiConfig {
 
     /** Swagger UI lists tags in the document's order: the order a user works in. */
     static final List<String> TAG_ORDER = List.of("Datasets", "Training jobs", "Generations", "Studies", "Models",
-            "API keys", "Quotas");
+            "API keys", "Quotas", "Administration");
 
     /** {@code @Schema(defaultValue = "0.001")} arrives as text; a number property needs a number. */
     @SuppressWarnings({"rawtypes", "unchecked"})

@@ -1,12 +1,16 @@
 package org.retinasynth.jobs;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceCurrentlyExecutingException;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.retinasynth.common.ConflictException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -75,6 +79,22 @@ public class JobQueue {
             left(jobId);
         } catch (RuntimeException notScheduled) {
             // already picked or done: the job's body sees its cancel flag instead
+        }
+    }
+
+    /**
+     * Moves the next run of a {@link PeriodicTask} to now; a worker picks it at its next poll. 409 if
+     * it is running now, or if no worker has scheduled it yet.
+     */
+    public void runNow(String task) {
+        try {
+            if (!client.reschedule(TaskInstanceId.of(task, RecurringTask.INSTANCE), Instant.now())) {
+                throw new ConflictException(task + " was picked by a worker just now");
+            }
+        } catch (TaskInstanceCurrentlyExecutingException e) {
+            throw new ConflictException(task + " is running now");
+        } catch (TaskInstanceNotFoundException e) {
+            throw new ConflictException(task + " is not scheduled (disabled, or no worker instance has started)");
         }
     }
 

@@ -3,8 +3,12 @@ package org.retinasynth.jobs;
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
+import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
+import com.github.kagkarlsson.scheduler.task.schedule.Schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +34,7 @@ class JobWorker implements SmartLifecycle {
 
     private final DataSource dataSource;
     private final List<JobKind> kinds;
+    private final List<PeriodicTask> periodic;
     private final JobRunner runner;
     private final JobQueue queue;
     private final JobStore store;
@@ -38,10 +43,11 @@ class JobWorker implements SmartLifecycle {
     private Scheduler scheduler;
     private volatile boolean running;
 
-    JobWorker(DataSource dataSource, List<JobKind> kinds, JobRunner runner, JobQueue queue, JobStore store,
-              JobProperties properties, RoleProperties role) {
+    JobWorker(DataSource dataSource, List<JobKind> kinds, List<PeriodicTask> periodic, JobRunner runner,
+              JobQueue queue, JobStore store, JobProperties properties, RoleProperties role) {
         this.dataSource = dataSource;
         this.kinds = kinds;
+        this.periodic = periodic;
         this.runner = runner;
         this.queue = queue;
         this.store = store;
@@ -58,6 +64,7 @@ class JobWorker implements SmartLifecycle {
             List<Task<?>> tasks = kinds.stream().<Task<?>>map(this::task).toList();
             // A stopped db-scheduler cannot start again, and Spring may stop and restart lifecycles.
             scheduler = Scheduler.create(dataSource, tasks)
+                    .startTasks(periodic.stream().map(JobWorker::recurring).toList())
                     .threads(Math.max(1, properties.workers()))
                     .pollingInterval(Duration.ofSeconds(properties.pollSeconds()))
                     .heartbeatInterval(Duration.ofSeconds(properties.heartbeatSeconds()))
@@ -83,6 +90,31 @@ class JobWorker implements SmartLifecycle {
                 .execute((instance, context) -> runner.executeQueued(kind, instance.getId(), queue.workerName())
                         ? new CompletionHandler.OnCompleteRemove<>()
                         : (complete, operations) -> operations.reschedule(complete, Instant.now().plus(wait)));
+    }
+
+    private static RecurringTask<Void> recurring(PeriodicTask task) {
+        return Tasks.recurring(task.name(), new AfterStartUp(task.interval())).execute((instance, context) -> task.run());
+    }
+
+    /**
+     * A fixed delay whose first run is one interval after the task is first scheduled, not at once:
+     * a fresh deployment (or test) has nothing to tidy, and restarts keep the stored next run.
+     */
+    private record AfterStartUp(Duration interval) implements Schedule {
+        @Override
+        public Instant getNextExecutionTime(ExecutionComplete complete) {
+            return FixedDelay.of(interval).getNextExecutionTime(complete);
+        }
+
+        @Override
+        public Instant getInitialExecutionTime(Instant now) {
+            return now.plus(interval);
+        }
+
+        @Override
+        public boolean isDeterministic() {
+            return false;
+        }
     }
 
     @Override

@@ -1,9 +1,11 @@
 package org.retinasynth.storage;
 
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /**
  * Content-addressed byte store: the key of a blob is the lowercase hex sha256 of its bytes, so
@@ -11,7 +13,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface BlobStore {
 
-    /** Stores the bytes (idempotent) and returns their sha256. */
+    /** A blob as listed: its key, its size and when it was last written or re-put. */
+    record StoredBlob(String sha256, long bytes, Instant lastModified) {
+    }
+
+    /**
+     * Stores the bytes (idempotent) and returns their sha256. Putting bytes already stored makes the
+     * blob's last-modified time now, so a garbage collection does not take a blob that an upload or
+     * job is about to name again as unreferenced for longer than its grace period.
+     */
     String put(byte[] bytes);
 
     /**
@@ -41,6 +51,16 @@ public interface BlobStore {
 
     /** Removes a blob no longer referenced; absent blobs are ignored. */
     void delete(String sha256);
+
+    /** Every stored blob, in no particular order; close the stream when done. */
+    Stream<StoredBlob> list();
+
+    /**
+     * Deletes the blob only if it was last written or re-put before {@code cutoff}: the garbage
+     * collector's delete, which must lose to a writer putting the same bytes meanwhile. Returns
+     * whether it deleted the blob.
+     */
+    boolean deleteIfOlderThan(String sha256, Instant cutoff);
 
     /** Bytes currently stored, for metrics and tests. */
     long totalBytes();

@@ -10,9 +10,13 @@ final class ContentKeys {
     private ContentKeys() {
     }
 
+    static boolean isKey(String s) {
+        return s != null && SHA256.matcher(s).matches();
+    }
+
     /** Relative path of a blob; refuses anything but a hash so no key can escape the store. */
     static String relativePath(String sha256) {
-        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+        if (!isKey(sha256)) {
             throw new IllegalArgumentException("not a sha256 key: " + sha256);
         }
         return sha256.substring(0, 2) + "/" + sha256.substring(2, 4) + "/" + sha256;

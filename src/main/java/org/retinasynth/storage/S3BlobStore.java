@@ -1,7 +1,9 @@
 package org.retinasynth.storage;
 
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.retinasynth.common.ContentHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,16 +21,20 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Blob store on S3-compatible object storage (AWS S3, MinIO), so that API and worker instances on
  * different nodes read and write the same blobs. Keys are {@code prefix + ab/cd/<sha256>}, the
  * local layout. A PUT becomes visible only once complete, so readers never see a torn blob, and
  * two instances writing the same key write the same bytes.
+ *
+ * <p>Re-putting a stored blob copies the object onto itself (server side, no bytes sent), which
+ * sets its last-modified time to now, as a local re-put touches the file; see {@link #put}.
  */
 @Component
 @ConditionalOnProperty(name = "retinasynth.storage.type", havingValue = "s3")
@@ -108,7 +114,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     @Override
     public String put(byte[] bytes) {
         String sha = ContentHash.sha256(bytes);
-        if (exists(sha)) {
+        if (exists(sha) && freshen(sha)) {
             return sha;
         }
         try {
@@ -171,13 +177,81 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     @Override
-    public long totalBytes() {
+    public Stream<StoredBlob> list() {
         try {
             return s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().stream()
-                    .mapToLong(S3Object::size).sum();
+                    .filter(o -> isBlobKey(o.key()))
+                    .map(o -> new StoredBlob(sha256Of(o.key()), o.size(), o.lastModified()));
         } catch (SdkException e) {
-            throw new StorageException("could not size blob store: " + e.getMessage(), e);
+            throw new StorageException("could not list blob store: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * S3 has no rename to decide on a held object, so a writer re-putting the same bytes between
+     * the HEAD and the DELETE here would lose its blob: a window of one round trip, and only for
+     * bytes that no row named for longer than the grace period.
+     */
+    @Override
+    public boolean deleteIfOlderThan(String sha256, Instant cutoff) {
+        String key = key(sha256);
+        try {
+            HeadObjectResponse head;
+            try {
+                head = s3.headObject(r -> r.bucket(bucket).key(key));
+            } catch (NoSuchKeyException e) {
+                return false;
+            }
+            if (!head.lastModified().isBefore(cutoff)) {
+                return false;
+            }
+            s3.deleteObject(r -> r.bucket(bucket).key(key));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw new StorageException("could not delete blob " + sha256 + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new StorageException("could not delete blob " + sha256 + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long totalBytes() {
+        try (Stream<StoredBlob> blobs = list()) {
+            return blobs.mapToLong(StoredBlob::bytes).sum();
+        }
+    }
+
+    /** Sets a stored blob's last-modified time to now; false if it has gone meanwhile. */
+    private boolean freshen(String sha256) {
+        String key = key(sha256);
+        try {
+            s3.copyObject(r -> r.sourceBucket(bucket).sourceKey(key).destinationBucket(bucket).destinationKey(key)
+                    .metadataDirective(MetadataDirective.REPLACE).contentType("application/octet-stream"));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw new StorageException("could not touch blob " + sha256 + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new StorageException("could not touch blob " + sha256 + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean isBlobKey(String objectKey) {
+        String rest = objectKey.substring(prefix.length());
+        int slash = rest.lastIndexOf('/');
+        String name = rest.substring(slash + 1);
+        return ContentKeys.isKey(name) && rest.equals(ContentKeys.relativePath(name));
+    }
+
+    private String sha256Of(String objectKey) {
+        return objectKey.substring(objectKey.lastIndexOf('/') + 1);
     }
 
     @Override

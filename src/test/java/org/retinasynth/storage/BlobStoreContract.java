@@ -109,4 +109,52 @@ abstract class BlobStoreContract {
         assertThat(a.totalBytes()).isEqualTo(bytes.length);
         assertThat(b.totalBytes()).isEqualTo(bytes.length);
     }
+
+    @Test
+    void listsEveryBlobWithItsSizeAndTime() {
+        BlobStore store = newStore();
+        java.time.Instant before = java.time.Instant.now().minusSeconds(60);
+        String a = store.put(new byte[] {1, 2, 3});
+        String b = store.put(new byte[1000]);
+        List<BlobStore.StoredBlob> listed;
+        try (var s = store.list()) {
+            listed = s.toList();
+        }
+        assertThat(listed).extracting(BlobStore.StoredBlob::sha256).containsExactlyInAnyOrder(a, b);
+        assertThat(listed).filteredOn(x -> x.sha256().equals(b)).singleElement()
+                .satisfies(x -> assertThat(x.bytes()).isEqualTo(1000));
+        assertThat(listed).allSatisfy(x -> assertThat(x.lastModified()).isAfter(before)
+                .isBefore(java.time.Instant.now().plusSeconds(60)));
+    }
+
+    /** A re-put makes the blob new again, so a sweep does not take it for long unreferenced. */
+    @Test
+    void reputtingABlobMakesItNewAgain() throws Exception {
+        BlobStore store = newStore();
+        byte[] bytes = "again".getBytes(StandardCharsets.UTF_8);
+        String key = store.put(bytes);
+        java.time.Instant first = lastModified(store, key);
+        Thread.sleep(1100); // S3 keeps whole seconds
+        assertThat(store.put(bytes)).isEqualTo(key);
+        assertThat(lastModified(store, key)).isAfter(first);
+        assertThat(store.get(key)).contains(bytes);
+    }
+
+    @Test
+    void deleteIfOlderThanSparesWhatWasWrittenSinceTheCutoff() {
+        BlobStore store = newStore();
+        String key = store.put(new byte[] {4, 5, 6});
+        java.time.Instant written = lastModified(store, key);
+        assertThat(store.deleteIfOlderThan(key, written)).isFalse();
+        assertThat(store.get(key)).contains(new byte[] {4, 5, 6});
+        assertThat(store.deleteIfOlderThan(key, written.plusSeconds(1))).isTrue();
+        assertThat(store.exists(key)).isFalse();
+        assertThat(store.deleteIfOlderThan(key, written.plusSeconds(1))).isFalse();
+    }
+
+    private static java.time.Instant lastModified(BlobStore store, String key) {
+        try (var s = store.list()) {
+            return s.filter(b -> b.sha256().equals(key)).findFirst().orElseThrow().lastModified();
+        }
+    }
 }

@@ -45,6 +45,19 @@ class LocalBlobStoreTest {
         assertThat(store.totalBytes()).isZero();
     }
 
+    /** A sweep killed between moving a blob aside and deciding must not lose it. */
+    @Test
+    void blobsLeftInTheTrashByAKilledSweepGoBack() throws Exception {
+        byte[] bytes = "held by a sweep".getBytes(StandardCharsets.UTF_8);
+        String key = ContentHash.sha256(bytes);
+        Files.createDirectories(root.resolve("trash"));
+        Files.write(root.resolve("trash").resolve(key), bytes);
+        LocalBlobStore store = new LocalBlobStore(new StorageProperties(root));
+        assertThat(store.get(key)).contains(bytes);
+        assertThat(root.resolve("trash")).isEmptyDirectory();
+        assertThat(store.totalBytes()).isEqualTo(bytes.length);
+    }
+
     @Test
     void refusesKeysThatAreNotHashes() {
         LocalBlobStore store = new LocalBlobStore(new StorageProperties(root));
