@@ -66,10 +66,20 @@ class OpenApiConfig {
     }
 
     @Bean
+    @SuppressWarnings("unchecked")
     OperationCustomizer problemResponses() {
         return (operation, handler) -> {
             ApiResponses responses = operation.getResponses();
             add(responses, "400", "Malformed request or parameter out of range");
+            if (operation.getRequestBody() == null && responses.get("400").getContent() != null
+                    && responses.get("400").getContent().get(PROBLEM) != null) {
+                // the unknown-field example fits only operations that take a body
+                Map<String, Object> example = new java.util.LinkedHashMap<>((Map<String, Object>)
+                        responses.get("400").getContent().get(PROBLEM).getExample());
+                example.put("detail", "perGrade must be between 1 and 32");
+                example.put("instance", "/api/v1/datasets/x/grid.png");
+                responses.get("400").getContent().get(PROBLEM).setExample(example);
+            }
             add(responses, "401", "Missing, unknown or revoked API key");
             add(responses, "404", "No such resource for this key's owner");
             add(responses, "500", "Unexpected error");
@@ -189,6 +199,49 @@ class OpenApiConfig {
     private static void add(ApiResponses responses, String code, String description) {
         responses.putIfAbsent(code, new ApiResponse().description(description).content(new Content()
                 .addMediaType(PROBLEM, new MediaType().schema(new ObjectSchema().$ref(PROBLEM_REF)))));
+        // Responses declared on a method (409, 422, ...) often name no body: they still send a problem.
+        responses.values().forEach(r -> {
+            if (r.getContent() == null || r.getContent().isEmpty()) {
+                return;
+            }
+            r.getContent().forEach((type, media) -> {
+                if (type.contains("problem") && media.getSchema() == null) {
+                    media.setSchema(new ObjectSchema().$ref(PROBLEM_REF));
+                }
+            });
+        });
+        ApiResponse response = responses.get(code);
+        MediaType problem = response.getContent() == null ? null : response.getContent().get(PROBLEM);
+        String[] example = EXAMPLES.get(code);
+        if (problem != null && problem.getExample() == null && problem.getExamples() == null && example != null) {
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("type", "about:blank");
+            body.put("title", example[0]);
+            body.put("status", Integer.parseInt(code));
+            body.put("detail", example[1]);
+            body.put("instance", example[2]);
+            problem.setExample(body);
+        }
     }
+
+    /**
+     * One true example per status (title, detail, instance), in the words the service uses: without
+     * them Swagger UI showed the schema's 404 example under every status.
+     */
+    private static final Map<String, String[]> EXAMPLES = Map.of(
+            "400", new String[] {"Bad Request", "unknown field 'epoch' (did you mean 'epochs'?)",
+                "/api/v1/training-jobs"},
+            "401", new String[] {"Missing API key", "Send your key in the " + ApiKeyFilter.HEADER
+                    + " header (or as 'Authorization: Bearer <key>').", "/api/v1/datasets"},
+            "404", new String[] {"Not Found", "dataset 'x' was not found", "/api/v1/datasets/x"},
+            "413", new String[] {"Content Too Large", "Image 'scan.tif' declares 20000x20000 = 400000000 pixels; "
+                    + "the limit is 40000000 pixels (checked before decoding)", "/api/v1/datasets/x/images"},
+            "415", new String[] {"Unsupported Media Type", "File 'notes.txt' is not a PNG, JPEG or TIFF image (checked by "
+                + "content, not by file name)",
+                "/api/v1/datasets/x/images"},
+            "422", new String[] {"Unprocessable Content", "No image was accepted: 2 file(s) rejected, see 'rejectedFiles'",
+                "/api/v1/datasets/x/images"},
+            "500", new String[] {"Internal Server Error", "Unexpected error; the server log has the details",
+                "/api/v1/studies"});
 
 }

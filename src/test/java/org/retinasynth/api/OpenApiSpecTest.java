@@ -71,6 +71,17 @@ class OpenApiSpecTest extends ApiTestSupport {
         List<String> tags = new ArrayList<>();
         spec.at("/tags").forEach(t -> tags.add(t.path("name").asString()));
         assertThat(tags).containsExactlyElementsOf(OpenApiConfig.TAG_ORDER);
+        spec.at("/paths").forEach(item -> item.forEach(op -> op.path("responses").properties().forEach(r -> {
+            JsonNode problem = r.getValue().at("/content/application~1problem+json");
+            if (!problem.isMissingNode()) {
+                String where = op.path("operationId").asString() + " " + r.getKey();
+                assertThat(problem.path("schema").isMissingNode()).as(where + " has a schema").isFalse();
+                if (problem.has("example")) {
+                    assertThat(problem.at("/example/status").asInt()).as(where + " example")
+                            .isEqualTo(Integer.parseInt(r.getKey()));
+                }
+            }
+        })));
     }
 
     @Test
