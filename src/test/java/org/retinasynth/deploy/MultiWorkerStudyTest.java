@@ -119,7 +119,10 @@ class MultiWorkerStudyTest {
                 "--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.username(),
                 "--spring.datasource.password=" + db.password(), "--retinasynth.data-dir=" + dataDir,
                 "--retinasynth.security.bootstrap-key=" + KEY, "--retinasynth.security.print-first-key=false",
-                "--retinasynth.jobs.poll-seconds=1"));
+                "--retinasynth.jobs.poll-seconds=1",
+                // Role all defaults to one core fewer than role worker; another thread count sums
+                // in another order, so the two runs would differ in the last bits and then more.
+                "--retinasynth.torch.intra-op-threads=1"));
         // Command-line arguments, not builder properties: those are defaults that application.yml overrides.
         return SpringApplication.run(RetinaSynthApplication.class, args.toArray(String[]::new));
     }
