@@ -10,7 +10,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * A labelled contact sheet (one row per grade, say) for eyeballing datasets and generated
@@ -18,6 +23,9 @@ import javax.imageio.ImageIO;
  * numbers alone.
  */
 public final class SampleGrid {
+
+    /** The JDK writer deflates at level (int) (9 * (1 - quality)): 0.85 gives level 1. */
+    private static final float FAST_DEFLATE = 0.85f;
 
     static final int GAP = 4;
     static final Color BACKGROUND = new Color(0xE6, 0xE6, 0xE6);
@@ -71,16 +79,25 @@ public final class SampleGrid {
         return out;
     }
 
-    /** PNG-encodes an image; PNG because lossless matters when judging fine lesions. */
+    /**
+     * PNG-encodes an image; PNG because lossless matters when judging fine lesions. Written through
+     * an in-memory stream at deflate level 1: {@code ImageIO.write} buffers through a temporary file
+     * and deflates at level 4, about twice the time for a 64 px fundus at a few percent less size.
+     */
     public static byte[] png(BufferedImage img) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(img, "png", bytes)) {
-                throw new IllegalStateException("no PNG writer for image type " + img.getType());
-            }
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(FAST_DEFLATE);
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(img, null, null), param);
         } catch (IOException e) {
             // Writing to memory cannot fail for I/O reasons; keep callers free of checked noise.
             throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
         }
         return bytes.toByteArray();
     }

@@ -1,9 +1,14 @@
 package org.retinasynth.generation;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.retinasynth.image.Img;
 import org.retinasynth.dataset.SampleGrid;
@@ -57,22 +62,28 @@ class GenerationRunner implements JobKind {
             if (first > 0) {
                 log.info("generation {} resumes after chunk {} of {}", g.id(), first, plan.chunks());
             }
-            int made = 0;
-            for (int c = first; c < plan.chunks(); c++) {
-                context.checkCancelled();
-                List<byte[]> pngs = chunk(model, plan, c);
-                List<String> shas = blobs.putAll(pngs);
-                List<GeneratedImage> rows = new ArrayList<>(pngs.size());
-                for (int i = 0; i < pngs.size(); i++) {
-                    int index = c * plan.chunkSize() + i;
-                    int grade = plan.gradeOf(index);
-                    rows.add(new GeneratedImage(index, c, grade < 0 ? null : grade, plan.filename(index), shas.get(i)));
+            // The model samples chunk c + 1 while chunk c is encoded, stored and committed: at most
+            // one chunk in flight, so chunks still commit in order and a resume stays exact.
+            ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "generation-writer-" + g.id());
+                t.setDaemon(true);
+                return t;
+            });
+            int size = model.config().imageSize();
+            Future<?> written = CompletableFuture.completedFuture(null);
+            try {
+                for (int c = first; c < plan.chunks(); c++) {
+                    context.checkCancelled();
+                    float[] images = sample(model, plan, c);
+                    await(written);
+                    int chunk = c;
+                    written = writer.submit(() -> store(g.id(), plan, chunk, images, size, first, context));
                 }
-                made += rows.size();
-                int done = Math.min(plan.total(), (c + 1) * plan.chunkSize());
-                double rate = made / Math.max((System.nanoTime() - context.startedNanos()) / 1e9, 1e-9);
-                repository.chunkDone(g.id(), c, rows, new Progress(done, plan.total(), null, rate,
-                        (plan.total() - done) / Math.max(rate, 1e-9)));
+                await(written);
+            } finally {
+                // A cancelled or failed run still lets the chunk being written commit whole.
+                writer.shutdown();
+                awaitQuietly(writer);
             }
             repository.provenance(g.id(), g.provenance().ranOn(model.device(), context.worker(),
                     (System.nanoTime() - context.startedNanos()) / 1e9));
@@ -81,17 +92,61 @@ class GenerationRunner implements JobKind {
         return Outcome.DONE;
     }
 
-    /** PNGs of chunk {@code c}, in image order; the same plan and chunk always give the same bytes. */
-    static List<byte[]> chunk(VaeModel model, GenerationPlan plan, int c) {
+    /** Encodes, stores and commits chunk {@code c} with the progress. */
+    private void store(String id, GenerationPlan plan, int c, float[] images, int size, int first,
+                       JobContext context) {
+        List<byte[]> pngs = encode(images, size);
+        List<String> shas = blobs.putAll(pngs);
+        List<GeneratedImage> rows = new ArrayList<>(pngs.size());
+        for (int i = 0; i < pngs.size(); i++) {
+            int index = c * plan.chunkSize() + i;
+            int grade = plan.gradeOf(index);
+            rows.add(new GeneratedImage(index, c, grade < 0 ? null : grade, plan.filename(index), shas.get(i)));
+        }
+        int done = Math.min(plan.total(), (c + 1) * plan.chunkSize());
+        int made = done - first * plan.chunkSize();
+        double rate = made / Math.max((System.nanoTime() - context.startedNanos()) / 1e9, 1e-9);
+        repository.chunkDone(id, c, rows, new Progress(done, plan.total(), null, rate,
+                (plan.total() - done) / Math.max(rate, 1e-9)));
+    }
+
+    /** Images of chunk {@code c}, in image order; the same plan and chunk always give the same pixels. */
+    static float[] sample(VaeModel model, GenerationPlan plan, int c) {
         int from = c * plan.chunkSize();
         int n = Math.min(plan.total(), from + plan.chunkSize()) - from;
         int[] labels = plan.conditional() ? IntStream.range(from, from + n).map(plan::gradeOf).toArray() : null;
-        float[] images = model.sample(n, labels, plan.temperature(), plan.chunkSeed(c), plan.fittedPrior());
-        int s = model.config().imageSize();
-        int per = 3 * s * s;
-        return IntStream.range(0, n).parallel()
+        return model.sample(n, labels, plan.temperature(), plan.chunkSeed(c), plan.fittedPrior());
+    }
+
+    static List<byte[]> encode(float[] images, int size) {
+        int per = 3 * size * size;
+        return IntStream.range(0, images.length / per).parallel()
                 .mapToObj(i -> SampleGrid.png(Img.toBufferedImage(
-                        java.util.Arrays.copyOfRange(images, i * per, (i + 1) * per), s, s)))
+                        Arrays.copyOfRange(images, i * per, (i + 1) * per), size, size)))
                 .toList();
+    }
+
+    private static void await(Future<?> written) {
+        try {
+            written.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a chunk was being stored", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService writer) {
+        try {
+            if (!writer.awaitTermination(5, TimeUnit.MINUTES)) {
+                log.warn("a generation chunk was still being stored after 5 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
