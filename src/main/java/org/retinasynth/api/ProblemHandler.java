@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.ForbiddenException;
+import org.retinasynth.common.HeavyWork;
 import org.retinasynth.common.InUseException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.dataset.InputRejectedException;
@@ -124,6 +125,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         log.warn("database unavailable: {}", e.getMessage());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
                 .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "The database is unavailable; try again shortly"));
+    }
+
+    @ExceptionHandler(HeavyWork.BusyException.class)
+    ResponseEntity<ProblemDetail> busy(HeavyWork.BusyException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()));
     }
 
     @ExceptionHandler(StorageException.class)

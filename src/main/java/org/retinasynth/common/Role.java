@@ -19,4 +19,16 @@ public enum Role {
     public boolean servesApi() {
         return this != WORKER;
     }
+
+    /**
+     * Threads for one kind of heavy work (libtorch ops, upload decoding): the configured number, or
+     * every core, but one core fewer in role {@code ALL}, where API requests and jobs share the
+     * machine and each kind must leave the other a core.
+     */
+    public int workThreads(Integer configured, int cores) {
+        if (configured != null) {
+            return Math.max(1, configured);
+        }
+        return this == ALL ? Math.max(1, cores - 1) : cores;
+    }
 }

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlTypeValue;
+import org.springframework.jdbc.core.StatementCreatorUtils;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -25,8 +28,10 @@ class DatasetRepository {
             (select count(*) from images i where i.dataset_id = d.id) as image_count""";
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
 
-    DatasetRepository(JdbcClient jdbc) {
+    DatasetRepository(JdbcClient jdbc, JdbcTemplate batch) {
+        this.batch = batch;
         this.jdbc = jdbc;
     }
 
@@ -94,19 +99,23 @@ class DatasetRepository {
                 .query(String.class).list();
     }
 
-    void insertImage(DatasetImage i) {
-        Rectangle f = i.fieldOfView();
-        ImageQuality q = i.imageQuality();
-        jdbc.sql("""
+    /** All rows of one upload in JDBC batches: one round trip per batch instead of per image. */
+    void insertImages(List<DatasetImage> images) {
+        batch.batchUpdate("""
                         insert into images (id, dataset_id, upload_id, filename, grade, split, split_given, quality, device,
                             patient, eye, original_sha256, original_format, original_bytes, width, height,
                             fov_x, fov_y, fov_w, fov_h, processed_sha256, brightness, contrast, sharpness, created_at)
-                        values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")
-                .params(i.id(), i.datasetId(), i.uploadId(), i.filename(), i.grade(), i.split().label(), i.splitGiven(),
-                        i.quality(), i.device(), i.patient(), i.eye(), i.originalSha256(), i.originalFormat(),
-                        i.originalBytes(), i.width(), i.height(), f.x, f.y, f.width, f.height, i.processedSha256(),
-                        q.brightness(), q.contrast(), q.sharpness(), i.createdAt())
-                .update();
+                        values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", images, 500, (ps, i) -> {
+            Rectangle f = i.fieldOfView();
+            ImageQuality q = i.imageQuality();
+            Object[] values = {i.id(), i.datasetId(), i.uploadId(), i.filename(), i.grade(), i.split().label(),
+                    i.splitGiven(), i.quality(), i.device(), i.patient(), i.eye(), i.originalSha256(),
+                    i.originalFormat(), i.originalBytes(), i.width(), i.height(), f.x, f.y, f.width, f.height,
+                    i.processedSha256(), q.brightness(), q.contrast(), q.sharpness(), i.createdAt()};
+            for (int k = 0; k < values.length; k++) {
+                StatementCreatorUtils.setParameterValue(ps, k + 1, SqlTypeValue.TYPE_UNKNOWN, values[k]);
+            }
+        });
     }
 
     /** Images of a dataset, optionally filtered; ordered by filename so pages are stable. */

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.retinasynth.common.HeavyWork;
 import org.retinasynth.quota.Quota;
 import org.retinasynth.quota.QuotaService;
 import org.retinasynth.storage.BlobStore;
@@ -54,9 +55,14 @@ class ImageIngestion {
     private final MeterRegistry meters;
 
     private final QuotaService quotas;
+    private final DecodePool decoders;
+    private final HeavyWork heavy;
 
     ImageIngestion(DatasetRepository repository, BlobStore blobs, UploadLimits limits, TransactionTemplate tx,
-                   ObjectMapper json, MeterRegistry meters, QuotaService quotas) {
+                   ObjectMapper json, MeterRegistry meters, QuotaService quotas, DecodePool decoders,
+                   HeavyWork heavy) {
+        this.decoders = decoders;
+        this.heavy = heavy;
         this.quotas = quotas;
         this.repository = repository;
         this.blobs = blobs;
@@ -74,6 +80,12 @@ class ImageIngestion {
      */
     UploadReport ingest(Dataset dataset, String source, List<Candidate> candidates,
                         List<UploadReport.RejectedFile> rejectedEarly, long uploadBytes, boolean allowPatientOverlap) {
+        return heavy.run(() -> ingestNow(dataset, source, candidates, rejectedEarly, uploadBytes, allowPatientOverlap));
+    }
+
+    private UploadReport ingestNow(Dataset dataset, String source, List<Candidate> candidates,
+                                   List<UploadReport.RejectedFile> rejectedEarly, long uploadBytes,
+                                   boolean allowPatientOverlap) {
         long started = System.nanoTime();
         List<UploadReport.RejectedFile> rejected = new ArrayList<>(rejectedEarly);
         Set<String> existing = repository.filenames(dataset.id());
@@ -89,7 +101,7 @@ class ImageIngestion {
             }
         }
 
-        List<Object> outcomes = fresh.parallelStream().map(c -> process(c, dataset)).toList();
+        List<Object> outcomes = decoders.map(fresh, c -> process(c, dataset));
         List<Processed> accepted = new ArrayList<>();
         for (Object o : outcomes) {
             if (o instanceof Processed p) {
@@ -138,7 +150,7 @@ class ImageIngestion {
         tx.executeWithoutResult(status -> {
             repository.insertUpload(uploadId, dataset.id(), source, accepted.size(), rejected.size(), uploadBytes,
                     reportJson, now);
-            rows.forEach(repository::insertImage);
+            repository.insertImages(rows);
         });
         meters.counter("retinasynth.uploads", "source", source, "outcome", "stored").increment();
         meters.counter("retinasynth.upload.images", "source", source).increment(accepted.size());

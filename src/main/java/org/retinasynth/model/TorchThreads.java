@@ -1,6 +1,5 @@
 package org.retinasynth.model;
 
-import org.retinasynth.common.Role;
 import org.retinasynth.common.RoleProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.stereotype.Component;
@@ -22,14 +21,7 @@ class TorchThreads {
     }
 
     TorchThreads(Properties properties, RoleProperties role) {
-        TorchRuntime.intraOpThreads(threads(properties.intraOpThreads(), role.role(),
+        TorchRuntime.intraOpThreads(role.role().workThreads(properties.intraOpThreads(),
                 Runtime.getRuntime().availableProcessors()));
-    }
-
-    static int threads(Integer configured, Role role, int cores) {
-        if (configured != null) {
-            return configured;
-        }
-        return role == Role.ALL ? Math.max(1, cores - 1) : cores;
     }
 }
