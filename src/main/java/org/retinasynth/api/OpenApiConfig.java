@@ -14,6 +14,8 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.Paths;
 import io.swagger.v3.oas.models.tags.Tag;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,13 +46,29 @@ class OpenApiConfig {
         SpringDocUtils.getConfig().addRequestWrapperToIgnore(Owner.class);
     }
 
+    /** What a person landing on Swagger UI needs first: a key, then one call that needs no files. */
+    static final String INTRO = """
+            Upload graded retinal fundus image sets, train denoising VAEs (and plain VAEs to compare), \
+            generate synthetic images per grade and study whether they help a grade classifier.
+
+            **Your first key.** On its first start with an empty database the service prints an admin key \
+            once, in its console log, under `=== RetinaSynth: first API key for owner 'admin' ===` \
+            (or an operator sets one with `retinasynth.security.bootstrap-key`). Press **Authorize** and \
+            paste it; every call sends it in the `%s` header. Make keys for colleagues with `POST /api/v1/keys`.
+
+            **Try first.** `POST /api/v1/datasets/demo` (the first call below; press *Try it out*, then \
+            *Execute*) makes a small dataset of synthetic fundus phantoms, no files needed. Open \
+            `GET /api/v1/datasets/{id}/grid.png` with its `id` to see it, start a model with \
+            `POST /api/v1/training-jobs` (`{"datasetId": "<id>", "modelType": "DVAE", "epochs": 5}`), \
+            follow it with `GET /api/v1/training-jobs/{id}`, then generate a balanced set with \
+            `POST /api/v1/generations`. Errors come as RFC 9457 problem details.
+            """.formatted(ApiKeyFilter.HEADER);
+
     @Bean
     OpenAPI retinaSynthOpenApi() {
         return new OpenAPI()
                 .info(new Info().title("RetinaSynth API").version("v1")
-                        .description("Upload graded retinal fundus image sets, train denoising VAEs, generate "
-                                + "synthetic images per grade and study whether they help. Every call needs an API "
-                                + "key in the `" + ApiKeyFilter.HEADER + "` header: press Authorize.")
+                        .description(INTRO)
                         .license(new License().name("Apache-2.0")))
                 .components(new Components()
                         .addSecuritySchemes("apiKey", new SecurityScheme().type(SecurityScheme.Type.APIKEY)
@@ -145,7 +163,53 @@ class OpenApiConfig {
                 }));
                 openApi.setTags(tags);
             }
+            openApi.setPaths(inWorkflowOrder(openApi.getPaths()));
         };
+    }
+
+    /**
+     * Within a tag, the order a person goes through it: make something, look at it, then the rest.
+     * Swagger UI keeps the document's order (no operations sorter), so the page opens with the demo
+     * dataset, the one call that needs no files.
+     */
+    static final List<String> PATH_ORDER = List.of(
+            "/api/v1/datasets/demo", "/api/v1/datasets", "/api/v1/datasets/{id}/images", "/api/v1/datasets/{id}/zip",
+            "/api/v1/datasets/{id}/npz", "/api/v1/datasets/{id}", "/api/v1/datasets/{id}/stats",
+            "/api/v1/datasets/{id}/grid.png", "/api/v1/datasets/{id}/uploads",
+            "/api/v1/training-jobs", "/api/v1/training-jobs/{id}", "/api/v1/training-jobs/{id}/events",
+            "/api/v1/training-jobs/{id}/loss.png", "/api/v1/training-jobs/{id}/reconstructions.png",
+            "/api/v1/training-jobs/{id}/metrics", "/api/v1/training-jobs/{id}/model",
+            "/api/v1/training-jobs/{id}/cancel",
+            "/api/v1/generations", "/api/v1/generations/{id}", "/api/v1/generations/{id}/events",
+            "/api/v1/generations/{id}/grid.png", "/api/v1/generations/{id}/images.zip",
+            "/api/v1/generations/{id}/dataset", "/api/v1/generations/{id}/cancel",
+            "/api/v1/studies", "/api/v1/studies/{id}", "/api/v1/studies/{id}/events", "/api/v1/studies/{id}/report",
+            "/api/v1/studies/{id}/report.html", "/api/v1/studies/{id}/report.csv",
+            "/api/v1/studies/{id}/figures/{name}.png", "/api/v1/studies/{id}/cancel",
+            "/api/v1/keys", "/api/v1/usage");
+
+    private static Paths inWorkflowOrder(Paths paths) {
+        if (paths == null) {
+            return null;
+        }
+        Comparator<Map.Entry<String, PathItem>> order = Comparator.comparingInt(e -> tagRank(e.getValue()));
+        order = order.thenComparingInt(e -> {
+            int i = PATH_ORDER.indexOf(e.getKey());
+            return i < 0 ? PATH_ORDER.size() : i;
+        });
+        order = order.thenComparing(Map.Entry::getKey);
+        Paths sorted = new Paths();
+        paths.entrySet().stream().sorted(order).forEach(e -> sorted.addPathItem(e.getKey(), e.getValue()));
+        sorted.setExtensions(paths.getExtensions());
+        return sorted;
+    }
+
+    private static int tagRank(PathItem item) {
+        return item.readOperations().stream().filter(op -> op.getTags() != null)
+                .flatMap(op -> op.getTags().stream()).mapToInt(t -> {
+                    int i = TAG_ORDER.indexOf(t);
+                    return i < 0 ? TAG_ORDER.size() : i;
+                }).min().orElse(TAG_ORDER.size());
     }
 
     /** Swagger UI lists tags in the document's order: the order a user works in. */

@@ -71,6 +71,19 @@ class OpenApiSpecTest extends ApiTestSupport {
         List<String> tags = new ArrayList<>();
         spec.at("/tags").forEach(t -> tags.add(t.path("name").asString()));
         assertThat(tags).containsExactlyElementsOf(OpenApiConfig.TAG_ORDER);
+        // Swagger UI shows operations in the document's order: the demo call first, each tag's paths together
+        List<String> paths = new ArrayList<>(spec.at("/paths").propertyNames());
+        assertThat(paths.get(0)).isEqualTo("/api/v1/datasets/demo");
+        List<String> pathTags = paths.stream().map(p -> spec.at("/paths").path(p).iterator().next()
+                .path("tags").path(0).asString()).toList();
+        List<String> runs = new ArrayList<>();
+        pathTags.forEach(t -> {
+            if (runs.isEmpty() || !runs.get(runs.size() - 1).equals(t)) {
+                runs.add(t);
+            }
+        });
+        assertThat(runs).as("tags of the paths in document order").containsExactlyElementsOf(OpenApiConfig.TAG_ORDER);
+        assertThat(spec.at("/info/description").asString()).contains("first API key", "POST /api/v1/datasets/demo");
         spec.at("/paths").forEach(item -> item.forEach(op -> op.path("responses").properties().forEach(r -> {
             JsonNode problem = r.getValue().at("/content/application~1problem+json");
             if (!problem.isMissingNode()) {
