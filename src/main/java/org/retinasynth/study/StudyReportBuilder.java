@@ -1,9 +1,11 @@
 package org.retinasynth.study;
 
 import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +19,13 @@ import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.DatasetService;
+import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.metrics.PairedDifference;
 import org.retinasynth.metrics.Summary;
 import org.retinasynth.study.StudyReport.ArmSummary;
@@ -354,13 +359,20 @@ class StudyReportBuilder {
         List<String> conditions = new ArrayList<>(spec.robustnessCorruptionsOrAll());
         conditions.add("equipment_shift");
         for (String condition : conditions) {
-            XYChart chart = xy("Accuracy under " + condition + " (mean ± sd over seeds)", "severity", "accuracy");
-            for (String arm : armNames) {
+            XYChart chart = xy("Accuracy under " + condition + " (mean ± sd over seeds; arms offset a little"
+                    + " sideways)", "severity", "accuracy");
+            chart.getStyler().setErrorBarsColorSeriesColor(true);
+            double step = robustness.stream().mapToDouble(RobustnessSummary::severity).filter(v -> v > 0).min()
+                    .orElse(1);
+            for (int i = 0; i < armNames.size(); i++) {
+                String arm = armNames.get(i);
+                // side by side, so that overlapping error bars stay readable
+                double shift = step * 0.08 * (i - (armNames.size() - 1) / 2.0);
                 List<RobustnessSummary> pts = robustness.stream().filter(r -> r.arm().equals(arm)
                         && r.metric().equals("accuracy") && (r.condition().equals(condition)
                         || r.condition().equals("clean"))).sorted(java.util.Comparator.comparingDouble(
                         RobustnessSummary::severity)).toList();
-                chart.addSeries(arm, pts.stream().mapToDouble(RobustnessSummary::severity).toArray(),
+                chart.addSeries(arm, pts.stream().mapToDouble(r -> r.severity() + shift).toArray(),
                                 pts.stream().mapToDouble(r -> r.value().mean()).toArray(),
                                 pts.stream().mapToDouble(r -> finite(r.value().sd())).toArray())
                         .setMarker(SeriesMarkers.CIRCLE);
@@ -376,35 +388,8 @@ class StudyReportBuilder {
                     a.recallPerGrade().stream().map(s -> (Number) finite(s.sd())).toList());
         }
         out.add(figure("recall-per-grade", recall, "Per-grade recall of each arm", armNames, seeds));
-        for (ArmSummary a : arms) {
-            HeatMapChart heat = new HeatMapChartBuilder().width(520).height(480).title(
-                    "Confusion of " + a.arm() + " (summed over seeds)").xAxisTitle("predicted").yAxisTitle("true")
-                    .build();
-            heat.getStyler().setChartBackgroundColor(Color.WHITE);
-            heat.getStyler().setShowValue(true);
-            List<Number[]> cells = new ArrayList<>();
-            for (int t = 0; t < classes; t++) {
-                for (int p = 0; p < classes; p++) {
-                    cells.add(new Number[] {p, classes - 1 - t, a.confusionSummedOverSeeds()[t][p]});
-                }
-            }
-            List<Integer> yLabels = IntStream.range(0, classes).map(i -> classes - 1 - i).boxed().toList();
-            heat.addSeries("confusion", IntStream.range(0, classes).boxed().toList(), yLabels, cells);
-            out.add(figure("confusion-" + a.arm(), heat, "Confusion matrix of " + a.arm() + ", rows true grade",
-                    List.of(a.arm()), seeds));
-        }
-        XYChart loss = xy("Classifier loss per epoch, seed 0 (solid: train, val: validation)", "epoch",
-                "cross-entropy");
-        for (ClassifierRun r : runs) {
-            if (r.seed() != 0) {
-                continue;
-            }
-            double[] x = IntStream.rangeClosed(1, r.trainLoss().size()).asDoubleStream().toArray();
-            loss.addSeries(r.arm() + " train", x, r.trainLoss().stream().mapToDouble(d -> d).toArray());
-            loss.addSeries(r.arm() + " val", x, r.valLoss().stream().mapToDouble(d -> d).toArray());
-        }
-        out.add(figure("classifier-loss", loss, "Classifier training and validation loss, seed 0", armNames,
-                List.of(0)));
+        out.add(confusionFigure(arms, classes, seeds));
+        out.add(classifierLossFigure(runs, armNames));
         for (GenerativeRun g : generative) {
             String name = "loss-" + g.model() + (g.seed() >= 0 ? "-s" + g.seed() : "");
             out.add(new Figure(name, g.model() + " loss curves (" + g.source().split(",")[0] + ")",
@@ -416,6 +401,89 @@ class StudyReportBuilder {
                     gridSha, List.of("VAE", "DVAE"), List.of(0)));
         }
         return out;
+    }
+
+    /** Every arm's confusion matrix in one picture, side by side, 0 white and counts as integers. */
+    private Figure confusionFigure(List<ArmSummary> arms, int classes, List<Integer> seeds) {
+        List<BufferedImage> panels = new ArrayList<>();
+        int max = arms.stream().flatMap(a -> Arrays.stream(a.confusionSummedOverSeeds())).flatMapToInt(Arrays::stream)
+                .max().orElse(1);
+        for (ArmSummary a : arms) {
+            HeatMapChart heat = new HeatMapChartBuilder().width(360).height(340).title(a.arm())
+                    .xAxisTitle("predicted grade").yAxisTitle("true grade").build();
+            heat.getStyler().setChartBackgroundColor(Color.WHITE).setLegendVisible(false);
+            heat.getStyler().setShowValue(true).setHeatMapValueDecimalPattern("#").setMin(0)
+                    .setMax(Math.max(1, max)).setRangeColors(new Color[] {Color.WHITE, new Color(0x4A, 0x90, 0xC8)})
+                    .setValueFontColor(Color.BLACK).setDrawBorder(true);
+            // a label under every grade, not every other one
+            heat.getStyler().setXAxisTickMarkSpacingHint(10).setYAxisTickMarkSpacingHint(10);
+            List<Number[]> cells = new ArrayList<>();
+            for (int t = 0; t < classes; t++) {
+                for (int p = 0; p < classes; p++) {
+                    cells.add(new Number[] {p, classes - 1 - t, a.confusionSummedOverSeeds()[t][p]});
+                }
+            }
+            List<Integer> yLabels = IntStream.range(0, classes).map(i -> classes - 1 - i).boxed().toList();
+            heat.addSeries("confusion", IntStream.range(0, classes).boxed().toList(), yLabels, cells);
+            panels.add(BitmapEncoder.getBufferedImage(heat));
+        }
+        int perRow = Math.min(4, Math.max(1, panels.size()));
+        int w = panels.get(0).getWidth();
+        int h = panels.get(0).getHeight();
+        int rows = (panels.size() + perRow - 1) / perRow;
+        BufferedImage sheet = new BufferedImage(w * perRow, h * rows, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = sheet.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
+            for (int i = 0; i < panels.size(); i++) {
+                g.drawImage(panels.get(i), (i % perRow) * w, (i / perRow) * h, null);
+            }
+        } finally {
+            g.dispose();
+        }
+        return new Figure("confusion", "Confusion matrices, summed over seeds (rows: true grade; one shade scale "
+                + "for every arm, white = 0)", blobs.put(SampleGrid.png(sheet)), arms.stream().map(ArmSummary::arm)
+                .toList(), seeds);
+    }
+
+    /**
+     * Seed 0's loss curves: one colour per arm, solid train and dashed validation. The scale follows
+     * the arms trained on real images; SYNTHETIC_ONLY's validation loss on real images can be many
+     * times larger and would flatten every other curve, so it may run off the top.
+     */
+    private Figure classifierLossFigure(List<ClassifierRun> runs, List<String> armNames) {
+        XYChart loss = xy("Classifier loss per epoch, seed 0 (solid: train, dashed: validation)", "epoch",
+                "cross-entropy");
+        loss.getStyler().setMarkerSize(0);
+        Color[] palette = loss.getStyler().getSeriesColors();
+        double top = 0;
+        for (ClassifierRun r : runs) {
+            if (r.seed() != 0) {
+                continue;
+            }
+            Color colour = palette[Math.max(0, armNames.indexOf(r.arm())) % palette.length];
+            double[] x = IntStream.rangeClosed(1, r.trainLoss().size()).asDoubleStream().toArray();
+            double[] train = r.trainLoss().stream().mapToDouble(d -> d).toArray();
+            double[] val = r.valLoss().stream().mapToDouble(d -> d).toArray();
+            XYSeries t = loss.addSeries(r.arm() + " train", x, train);
+            t.setLineColor(colour);
+            t.setLineStyle(SeriesLines.SOLID);
+            t.setMarker(SeriesMarkers.NONE);
+            XYSeries v = loss.addSeries(r.arm() + " validation", x, val);
+            v.setLineColor(colour);
+            v.setLineStyle(SeriesLines.DASH_DASH);
+            v.setMarker(SeriesMarkers.NONE);
+            top = Math.max(top, Arrays.stream(train).max().orElse(0));
+            if (!r.arm().equals("SYNTHETIC_ONLY")) {
+                top = Math.max(top, Arrays.stream(val).max().orElse(0));
+            }
+        }
+        if (top > 0) {
+            loss.getStyler().setYAxisMax(top * 1.05);
+        }
+        return figure("classifier-loss", loss, "Classifier training and validation loss, seed 0", armNames,
+                List.of(0));
     }
 
     private Figure figure(String name, Chart<?, ?> chart, String caption, List<String> arms, List<Integer> seeds) {

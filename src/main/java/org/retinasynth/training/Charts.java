@@ -7,6 +7,9 @@ import java.util.function.Function;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** Loss curves as PNG, drawn with XChart so nobody has to read a table of numbers. */
@@ -17,7 +20,7 @@ public final class Charts {
 
     public static byte[] lossCurves(String title, List<EpochMetrics> epochs) {
         XYChart chart = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle("epoch")
-                .yAxisTitle("nats per image").build();
+                .yAxisTitle("loss, nats per image").build();
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         double[] x = epochs.stream().mapToDouble(EpochMetrics::epoch).toArray();
         if (x.length == 0) {
@@ -27,7 +30,14 @@ public final class Charts {
             add(chart, "train loss", x, epochs, EpochMetrics::trainLoss);
             add(chart, "validation loss", x, epochs, EpochMetrics::valLoss);
             add(chart, "train reconstruction", x, epochs, EpochMetrics::trainReconstruction);
-            add(chart, "train KL", x, epochs, EpochMetrics::trainKl);
+            XYSeries kl = add(chart, "train KL (right axis)", x, epochs, EpochMetrics::trainKl);
+            if (kl != null) {
+                // KL is tens of nats where the losses are thousands: on their axis it is a flat line at 0
+                kl.setYAxisGroup(1);
+                kl.setLineStyle(SeriesLines.DASH_DASH);
+                chart.setYAxisGroupTitle(1, "KL, nats per image");
+                chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+            }
         }
         try {
             return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
@@ -36,12 +46,14 @@ public final class Charts {
         }
     }
 
-    private static void add(XYChart chart, String name, double[] x, List<EpochMetrics> epochs,
-                            Function<EpochMetrics, Double> f) {
+    private static XYSeries add(XYChart chart, String name, double[] x, List<EpochMetrics> epochs,
+                                Function<EpochMetrics, Double> f) {
         if (epochs.stream().anyMatch(e -> f.apply(e) == null)) {
-            return;
+            return null;
         }
         double[] y = epochs.stream().mapToDouble(e -> f.apply(e)).toArray();
-        chart.addSeries(name, x, y).setMarker(SeriesMarkers.CIRCLE);
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        return s;
     }
 }
