@@ -54,9 +54,9 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
      *
      * @param external   its scores on each external test set (empty without any)
      * @param imagesRead distinct images it read, per phase ({@code training}: fitting, {@code selection}:
-     *                   choosing the epoch, {@code scoring}) and per source ({@code DATASET/split},
-     *                   {@code DATASET/all} for an external set, {@code synthetic}): the record that
-     *                   external sets are only ever scored
+     *                   choosing the epoch, {@code scoring}) and per source ({@code dataset/SPLIT} of the
+     *                   study's dataset, {@code external/NAME}, {@code synthetic}): the record that external
+     *                   sets are only ever scored. Roles, not ids, so that reruns compare key for key
      */
     public record ClassifierRun(String arm, int seed, int realImages, int syntheticImages, int[] trainCountsPerGrade,
                                 int epochsRun, int selectedEpoch, List<Double> trainLoss, List<Double> valLoss,
@@ -69,10 +69,21 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
                                       double psnr, double ssim) {
     }
 
-    /** One trained (or loaded) generative model, its loss history and its test-set scores. */
+    /**
+     * One trained (or loaded) generative model, its loss history and its test-set scores.
+     *
+     * @param external   its representation on each external test set (probe still trained on the
+     *                   training split), under the clean and the representation-corruption condition
+     * @param imagesRead distinct images it read per phase and source, as in {@link ClassifierRun}
+     */
     public record GenerativeRun(String model, int seed, String source, List<EpochMetrics> history,
                                 double testNegativeElbo, double testIwaeLogLikelihood,
-                                List<RepresentationPoint> representation, double seconds) {
+                                List<RepresentationPoint> representation, double seconds,
+                                List<ExternalRepresentation> external, Map<String, Map<String, Integer>> imagesRead) {
+    }
+
+    /** A generative model's representation points on one external test set. */
+    public record ExternalRepresentation(String name, String contentSha256, List<RepresentationPoint> points) {
     }
 
     /**

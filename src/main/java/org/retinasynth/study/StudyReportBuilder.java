@@ -161,7 +161,9 @@ class StudyReportBuilder {
                 + " clean test latents to their centroid (0 = unmoved, 1 = moved by a typical between-image distance)."
                 + " Denoising PSNR/SSIM: reconstruction of the corrupted test image (true grade as condition) against"
                 + " the clean one. Corrupted conditions: the representation corruption and every robustness"
-                + " corruption at severity " + Double.toString(0.6) + ".");
+                + " corruption at severity " + Double.toString(0.6) + ". On an external test set (condition"
+                + " external:NAME:...) the probe is still trained on training-split latents and only the clean and"
+                + " representation-corruption conditions are scored.");
         notes.add("testNegativeElbo is the negative evidence lower bound of clean test images in nats per image"
                 + " (lower is better) and testIwaeLogLikelihood the importance-weighted estimate of log p(x) with "
                 + spec.iwaeSamples() + " samples (higher is better); both use the decoder's own likelihood ("
@@ -375,7 +377,34 @@ class StudyReportBuilder {
             out.add(summary("psnr", c, vae, dvae, r -> point(r, c).psnr()));
             out.add(summary("ssim", c, vae, dvae, r -> point(r, c).ssim()));
         }
+        if (vae.get(0).external() == null) {
+            return out;
+        }
+        for (StudyReport.ExternalRepresentation e : vae.get(0).external()) {
+            for (RepresentationPoint p : e.points()) {
+                String n = e.name();
+                String c = p.condition();
+                String label = "external:" + n + ":" + c;
+                List<GenerativeRun> v = withExternal(vae, n);
+                List<GenerativeRun> dv = withExternal(dvae, n);
+                out.add(summary("probeAccuracy", label, v, dv, r -> point(r, n, c).probeAccuracy()));
+                out.add(summary("latentStability", label, v, dv, r -> point(r, n, c).latentStability()));
+                out.add(summary("psnr", label, v, dv, r -> point(r, n, c).psnr()));
+                out.add(summary("ssim", label, v, dv, r -> point(r, n, c).ssim()));
+            }
+        }
         return out;
+    }
+
+    private static List<GenerativeRun> withExternal(List<GenerativeRun> runs, String name) {
+        return runs.stream().filter(r -> r.external() != null
+                && r.external().stream().anyMatch(e -> e.name().equals(name))).toList();
+    }
+
+    private static RepresentationPoint point(GenerativeRun r, String external, String condition) {
+        return r.external().stream().filter(e -> e.name().equals(external)).flatMap(e -> e.points().stream())
+                .filter(p -> p.condition().equals(condition)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no point " + condition + " on " + external));
     }
 
     private static RepresentationPoint point(GenerativeRun r, String condition) {

@@ -71,11 +71,19 @@ public final class StudyReportRenderer {
             for (GenerativeRun g : r.generativeRuns()) {
                 csv.printRecord(g.model(), g.seed(), "testNegativeElbo", "clean", 0, num(g.testNegativeElbo()));
                 csv.printRecord(g.model(), g.seed(), "testIwaeLogLikelihood", "clean", 0, num(g.testIwaeLogLikelihood()));
-                for (RepresentationPoint p : g.representation()) {
-                    csv.printRecord(g.model(), g.seed(), "probeAccuracy", p.condition(), "", num(p.probeAccuracy()));
-                    csv.printRecord(g.model(), g.seed(), "latentStability", p.condition(), "", num(p.latentStability()));
-                    csv.printRecord(g.model(), g.seed(), "psnr", p.condition(), "", num(p.psnr()));
-                    csv.printRecord(g.model(), g.seed(), "ssim", p.condition(), "", num(p.ssim()));
+                java.util.Map<String, List<RepresentationPoint>> sets = new java.util.LinkedHashMap<>();
+                sets.put("", g.representation());
+                if (g.external() != null) {
+                    g.external().forEach(e -> sets.put("external:" + e.name() + ":", e.points()));
+                }
+                for (var set : sets.entrySet()) {
+                    for (RepresentationPoint p : set.getValue()) {
+                        String c = set.getKey() + p.condition();
+                        csv.printRecord(g.model(), g.seed(), "probeAccuracy", c, "", num(p.probeAccuracy()));
+                        csv.printRecord(g.model(), g.seed(), "latentStability", c, "", num(p.latentStability()));
+                        csv.printRecord(g.model(), g.seed(), "psnr", c, "", num(p.psnr()));
+                        csv.printRecord(g.model(), g.seed(), "ssim", c, "", num(p.ssim()));
+                    }
                 }
             }
             for (QualityRow q : r.syntheticQuality()) {
@@ -191,7 +199,7 @@ public final class StudyReportRenderer {
             external(h, r);
         }
 
-        h.append("<h2>Representation quality: VAE vs DVAE (test split)</h2><table><tr><th class=l>metric</th>"
+        h.append("<h2>Representation quality: VAE vs DVAE (test split; external:NAME rows on an external set)</h2><table><tr><th class=l>metric</th>"
                 + "<th class=l>condition</th><th>VAE</th><th>DVAE</th><th>DVAE − VAE [95% CI]</th></tr>");
         for (RepresentationSummary s : r.representation()) {
             h.append("<tr><td class=l>").append(esc(s.metric())).append("</td><td class=l>").append(esc(s.condition()))

@@ -101,16 +101,35 @@ class StudyExternalTestApiTest extends ApiTestSupport {
                 // set only when scoring, and all of it then
                 Map<String, Integer> training = JsonPath.<List<Map<String, Integer>>>read(report,
                         run + ".imagesRead.training").get(0);
-                assertThat(training).containsOnlyKeys(dataset + "/train");
-                assertThat(training.get(dataset + "/train")).isPositive().isLessThanOrEqualTo(trainImages);
+                assertThat(training).containsOnlyKeys("dataset/train");
+                assertThat(training.get("dataset/train")).isPositive().isLessThanOrEqualTo(trainImages);
                 assertThat(JsonPath.<List<Map<String, Integer>>>read(report, run + ".imagesRead.selection").get(0))
-                        .containsExactly(Map.entry(dataset + "/val", valImages));
+                        .containsExactly(Map.entry("dataset/val", valImages));
                 Map<String, Integer> scoring = JsonPath.<List<Map<String, Integer>>>read(report,
                         run + ".imagesRead.scoring").get(0);
-                assertThat(scoring).containsEntry(shifted + "/all", 60).containsKey(dataset + "/test");
+                assertThat(scoring).containsEntry("external/shifted", 60).containsKey("dataset/test");
             }
         }
-        assertThat(report.indexOf(shifted + "/train")).isEqualTo(-1);
+        // no unit of the study, classifier or generative model, read the external set to fit or select
+        for (String phase : List.of("training", "selection")) {
+            List<Map<String, Integer>> reads = JsonPath.read(report, "$..imagesRead." + phase);
+            assertThat(reads).hasSize(4 + 1).allSatisfy(m -> assertThat(m).doesNotContainKey("external/shifted"));
+        }
+
+        // the VAE: trained on the training split only, its representation also measured on the external set
+        assertThat(JsonPath.<Map<String, Integer>>read(report, "$.generativeRuns[0].imagesRead.training"))
+                .isEqualTo(Map.of("dataset/train", trainImages));
+        assertThat(JsonPath.<Map<String, Integer>>read(report, "$.generativeRuns[0].imagesRead.scoring"))
+                .containsEntry("external/shifted", 60);
+        assertThat(JsonPath.<List<String>>read(report, "$.generativeRuns[0].external[0].points[*].condition"))
+                .containsExactly("clean", "gaussian:0.3");
+        assertThat(StudyApiTest.numbers(report, "$.generativeRuns[0].external[0].points[*].probeAccuracy"))
+                .hasSize(2).allSatisfy(x -> assertThat(x).isBetween(0.0, 1.0));
+        assertThat(StudyApiTest.numbers(report, "$.generativeRuns[0].external[0].points[?(@.condition=='clean')]"
+                + ".latentStability")).containsExactly(0.0);
+        assertThat(StudyApiTest.numbers(report, "$.representation[?(@.metric=='psnr' && "
+                + "@.condition=='external:shifted:gaussian:0.3')].vae.mean")).hasSize(1)
+                .allSatisfy(x -> assertThat(x).isFinite());
 
         // one content hash, the same in every run and in provenance
         String hash = JsonPath.read(report, "$.provenance.externalTests[0].contentSha256");
@@ -149,6 +168,8 @@ class StudyExternalTestApiTest extends ApiTestSupport {
                 .parse(new StringReader(csv)).getRecords();
         List<CSVRecord> external = rows.stream().filter(r -> r.get("condition").equals("external:shifted")).toList();
         assertThat(external).hasSize(4 * (5 + 5));
+        assertThat(rows.stream().filter(r -> r.get("arm").equals("VAE")
+                && r.get("condition").startsWith("external:shifted:"))).hasSize(2 * 4);
         CSVRecord realBa = external.stream().filter(r -> r.get("arm").equals("REAL") && r.get("seed").equals("1")
                 && r.get("metric").equals("balancedAccuracy")).findFirst().orElseThrow();
         assertThat(Double.parseDouble(realBa.get("value"))).isEqualTo(one(report,
