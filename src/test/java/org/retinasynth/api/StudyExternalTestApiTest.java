@@ -72,6 +72,10 @@ class StudyExternalTestApiTest extends ApiTestSupport {
                 .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString();
         assertThat(JsonPath.<String>read(created, "$.spec.externalTests[0].name")).isEqualTo("shifted");
         String id = JsonPath.read(created, "$.id");
+        // the external set is needed until the study ends, like its training dataset
+        mvc.perform(as(key, org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
+                        "/api/v1/datasets/" + shifted))).andExpect(status().isConflict())
+                .andExpect(jsonPath("$.dependants[0].id").value(id));
         String study = awaitEnd(key, id);
         assertThat(JsonPath.<String>read(study, "$.state")).as(study).isEqualTo("SUCCEEDED");
         String report = json(key, "/api/v1/studies/" + id + "/report");
