@@ -8,6 +8,7 @@ import org.retinasynth.common.ForbiddenException;
 import org.retinasynth.common.HeavyWork;
 import org.retinasynth.common.InUseException;
 import org.retinasynth.common.NotFoundException;
+import org.retinasynth.common.UnprocessableException;
 import org.retinasynth.dataset.InputRejectedException;
 import org.retinasynth.dataset.NoImageAcceptedException;
 import org.retinasynth.dataset.PatientOverlapException;
@@ -82,6 +83,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, e.getMessage());
+    }
+
+    @ExceptionHandler(UnprocessableException.class)
+    ProblemDetail unprocessable(UnprocessableException e) {
+        ProblemDetail p = problem(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
+        p.setProperty("code", e.code());
+        new java.util.TreeMap<>(e.details()).forEach(p::setProperty);
+        return p;
     }
 
     @ExceptionHandler(ForbiddenException.class)

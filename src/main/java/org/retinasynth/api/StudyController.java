@@ -5,6 +5,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -64,6 +65,17 @@ class StudyController {
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "The dataset lacks training or test images, or a given "
             + "training job has not succeeded", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "422", description = "An external test set is not external: 'code' is "
+            + "external_is_training (the training dataset itself), external_overlap (shares images with its train or "
+            + "val split; 'overlapCount' and the first 'overlappingImages'), external_grades (grades outside the "
+            + "study's classes; 'grades') or external_too_small (fewer than 2 images; 'images')",
+            content = @Content(mediaType = "application/problem+json", examples = @ExampleObject(name = "overlap",
+                    value = "{\"type\":\"about:blank\",\"title\":\"Unprocessable Content\",\"status\":422,"
+                            + "\"detail\":\"external test 'clinic-b' shares 1 image(s) (same pixels at 64 px) with the "
+                            + "training or validation split of the study's dataset; the first are in "
+                            + "'overlappingImages'\",\"instance\":\"/api/v1/studies\",\"code\":\"external_overlap\","
+                            + "\"externalTest\":\"clinic-b\",\"overlapCount\":1,\"overlappingImages\":[{"
+                            + "\"externalImageId\":\"9b1d…\",\"trainingImage\":\"train/3f0c…\"}]}")))
     ResponseEntity<StudyResponse> create(Owner owner, @Valid @RequestBody CreateStudyRequest request) {
         var study = studies.create(owner, request.toSpec());
         return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()

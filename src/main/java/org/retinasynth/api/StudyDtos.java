@@ -47,7 +47,13 @@ final class StudyDtos {
                     defaultValue = "64") Integer iwaeSamples,
             @Schema(description = "Generative model types to train and compare; omit for VAE and DVAE. "
                     + "Without arms, the arms are those these models can feed")
-            List<ModelType> models) {
+            List<ModelType> models,
+            @Schema(description = "Other datasets of the same owner on which every arm x seed classifier is also "
+                    + "scored (resized to this dataset's working size); never used for training or model selection."
+                    + " Refused (422) if one is the training dataset (external_is_training), shares an image with "
+                    + "its train or val split (external_overlap), has grades outside its classes (external_grades) "
+                    + "or fewer than 2 images (external_too_small)")
+            List<StudySpec.ExternalTest> externalTests) {
 
         StudySpec toSpec() {
             GenerativeRequest g = generative != null ? generative : new GenerativeRequest(null, null, null, null, null,
@@ -69,7 +75,8 @@ final class StudyDtos {
                             c.learningRate() != null ? c.learningRate() : 1e-3, or(c.width(), 16),
                             c.dropout() != null ? c.dropout() : 0.1, c.weightDecay() != null ? c.weightDecay() : 1e-4,
                             c.classWeighted() != null && c.classWeighted(), or(c.earlyStoppingPatience(), 0)),
-                    vaeJobId, dvaeJobId, representationCorruption, robustnessCorruptions, or(iwaeSamples, 64), models);
+                    vaeJobId, dvaeJobId, representationCorruption, robustnessCorruptions, or(iwaeSamples, 64), models,
+                    externalTests);
         }
     }
 

@@ -367,6 +367,68 @@ public class DatasetService {
     }
 
     /**
+     * Images packed at a given size with each image's id and the sha256 of its packed RGB pixels,
+     * in filename-then-id order: what a study scores an external test set on, and what it compares
+     * with its training images to refuse a set that shares any.
+     */
+    public record SizedImages(PackedImages packed, List<String> imageIds, List<String> pixelSha256) {
+
+        /**
+         * sha256 over the sorted "pixel hash, grade" lines: names the set's content independently
+         * of filenames and upload order.
+         */
+        public String contentSha256() {
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < packed.count(); i++) {
+                lines.add(pixelSha256.get(i) + "\t" + packed.grades()[i]);
+            }
+            java.util.Collections.sort(lines);
+            return org.retinasynth.common.ContentHash.sha256(("size=" + packed.size() + "\n" + String.join("\n", lines))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * The preprocessed images of a split (every split when {@code split} is null), resized to
+     * {@code size} px by area averaging where the dataset's working size differs.
+     */
+    public SizedImages sized(Owner owner, String id, Split split, int size) {
+        Dataset d = get(owner, id);
+        List<DatasetImage> images = new ArrayList<>(repository.images(id, null, split, Integer.MAX_VALUE, 0));
+        images.sort(java.util.Comparator.comparing(DatasetImage::filename).thenComparing(DatasetImage::id));
+        int px = size * size * 3;
+        byte[] rgb = new byte[images.size() * px];
+        int[] grades = new int[images.size()];
+        List<String> ids = new ArrayList<>(images.size());
+        List<String> hashes = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage img = readPng(blob(images.get(i).processedSha256()));
+            if (d.workingSize() != size) {
+                img = resize(img, size);
+            }
+            byte[] pixels = FundusPreprocessor.toRgbBytes(img);
+            System.arraycopy(pixels, 0, rgb, i * px, px);
+            grades[i] = images.get(i).grade();
+            ids.add(images.get(i).id());
+            hashes.add(org.retinasynth.common.ContentHash.sha256(pixels));
+        }
+        return new SizedImages(new PackedImages(images.size(), size, rgb, grades), List.copyOf(ids),
+                List.copyOf(hashes));
+    }
+
+    private static BufferedImage resize(BufferedImage img, int size) {
+        BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        try {
+            // area averaging is pure Java and order-independent, so every worker gets the same pixels
+            g.drawImage(img.getScaledInstance(size, size, java.awt.Image.SCALE_AREA_AVERAGING), 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    /**
      * sha256 over every image's name, grade, split and preprocessed bytes: two datasets with the
      * same hash train the same model, which is what provenance needs to say.
      */

@@ -103,14 +103,19 @@ public class JobService {
         return found;
     }
 
-    /** Unfinished jobs that read a dataset when they run: training jobs and studies on it. */
+    /**
+     * Unfinished jobs that read a dataset when they run: training jobs and studies on it, and
+     * studies that score on it as an external test set (named in their spec; ids are UUIDs, so a
+     * quoted match is exact).
+     */
     public List<Job> readingDataset(String datasetId) {
         return jdbc.sql("""
                         select j.* from jobs j where j.state in ('QUEUED', 'RUNNING') and j.parent_id is null
                           and (j.id in (select id from training_jobs where dataset_id = :d)
-                               or j.id in (select id from studies where dataset_id = :d))
+                               or j.id in (select id from studies where dataset_id = :d or spec like :quoted))
                         order by j.created_at, j.id""")
-                .param("d", datasetId).query((rs, n) -> JobStore.job(rs)).list();
+                .param("d", datasetId).param("quoted", "%\"" + datasetId + "\"%")
+                .query((rs, n) -> JobStore.job(rs)).list();
     }
 
     /**

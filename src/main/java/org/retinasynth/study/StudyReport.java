@@ -16,7 +16,23 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
                           List<RepresentationSummary> representation, List<QualityRow> syntheticQuality,
                           List<RobustnessSummary> robustness, List<ClassifierRun> classifierRuns,
                           List<GenerativeRun> generativeRuns, List<Figure> figures, List<String> notes,
-                          List<QualitySummary> syntheticQualityOverSeeds) {
+                          List<QualitySummary> syntheticQualityOverSeeds, List<ExternalSummary> external) {
+
+    /**
+     * One classifier's scores on an external test set.
+     *
+     * @param contentSha256 the set as this unit read it (see {@code DatasetService.SizedImages#contentSha256})
+     */
+    public record ExternalScores(String name, String datasetId, String contentSha256, int images, Scores scores) {
+    }
+
+    /**
+     * Every arm on one external test set, summarised like the internal test split (mean ± sd,
+     * paired differences to REAL and to REAL_OVERSAMPLED, per-grade recall, summed confusion).
+     */
+    public record ExternalSummary(String name, String datasetId, String contentSha256, int images,
+                                  int[] countsPerGrade, List<ArmSummary> arms) {
+    }
 
     /** The classification scores of one classifier on one test condition. */
     public record Scores(double accuracy, double balancedAccuracy, double macroF1, double[] recall,
@@ -33,10 +49,19 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
                                   double macroF1) {
     }
 
-    /** One arm x seed classifier: what it trained on, how training went and how it scored. */
+    /**
+     * One arm x seed classifier: what it trained on, how training went and how it scored.
+     *
+     * @param external   its scores on each external test set (empty without any)
+     * @param imagesRead distinct images it read, per phase ({@code training}: fitting, {@code selection}:
+     *                   choosing the epoch, {@code scoring}) and per source ({@code dataset/SPLIT} of the
+     *                   study's dataset, {@code external/NAME}, {@code synthetic}): the record that external
+     *                   sets are only ever scored. Roles, not ids, so that reruns compare key for key
+     */
     public record ClassifierRun(String arm, int seed, int realImages, int syntheticImages, int[] trainCountsPerGrade,
                                 int epochsRun, int selectedEpoch, List<Double> trainLoss, List<Double> valLoss,
-                                Scores test, List<RobustnessPoint> robustness, double seconds) {
+                                Scores test, List<RobustnessPoint> robustness, double seconds,
+                                List<ExternalScores> external, Map<String, Map<String, Integer>> imagesRead) {
     }
 
     /** A VAE or DVAE's representation under one input condition (clean or corrupted test images). */
@@ -44,10 +69,21 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
                                       double psnr, double ssim) {
     }
 
-    /** One trained (or loaded) generative model, its loss history and its test-set scores. */
+    /**
+     * One trained (or loaded) generative model, its loss history and its test-set scores.
+     *
+     * @param external   its representation on each external test set (probe still trained on the
+     *                   training split), under the clean and the representation-corruption condition
+     * @param imagesRead distinct images it read per phase and source, as in {@link ClassifierRun}
+     */
     public record GenerativeRun(String model, int seed, String source, List<EpochMetrics> history,
                                 double testNegativeElbo, double testIwaeLogLikelihood,
-                                List<RepresentationPoint> representation, double seconds) {
+                                List<RepresentationPoint> representation, double seconds,
+                                List<ExternalRepresentation> external, Map<String, Map<String, Integer>> imagesRead) {
+    }
+
+    /** A generative model's representation points on one external test set. */
+    public record ExternalRepresentation(String name, String contentSha256, List<RepresentationPoint> points) {
     }
 
     /**

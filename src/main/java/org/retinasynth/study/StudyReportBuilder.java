@@ -30,6 +30,8 @@ import org.retinasynth.metrics.PairedDifference;
 import org.retinasynth.metrics.Summary;
 import org.retinasynth.study.StudyReport.ArmSummary;
 import org.retinasynth.study.StudyReport.ClassifierRun;
+import org.retinasynth.study.StudyReport.ExternalScores;
+import org.retinasynth.study.StudyReport.ExternalSummary;
 import org.retinasynth.study.StudyReport.Figure;
 import org.retinasynth.study.StudyReport.GenerativeRun;
 import org.retinasynth.study.StudyReport.QualityRow;
@@ -85,11 +87,15 @@ class StudyReportBuilder {
         runs.sort((a, b) -> a.arm().equals(b.arm()) ? Integer.compare(a.seed(), b.seed())
                 : Integer.compare(StudySpec.Arm.valueOf(a.arm()).ordinal(), StudySpec.Arm.valueOf(b.arm()).ordinal()));
         int classes = dataset.classNames().size();
-        List<ArmSummary> arms = armSummaries(spec, runs, classes);
+        List<ArmSummary> arms = armSummaries(spec, runs, classes, ClassifierRun::test);
+        List<ExternalSummary> external = externalSummaries(spec, runs, classes);
         List<RobustnessSummary> robustness = robustness(spec, runs);
         List<RepresentationSummary> representation = representation(generative);
         String hash = datasets.contentHash(owner, dataset.id());
         List<Figure> figures = figures(spec, runs, generative, robustness, arms, gridSha, classes);
+        if (!external.isEmpty()) {
+            figures.add(externalFigure(spec, arms, external));
+        }
 
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("studyId", study.id());
@@ -112,6 +118,18 @@ class StudyReportBuilder {
         provenance.put("worker", study.worker());
         provenance.put("startedAt", String.valueOf(study.startedAt()));
         provenance.put("wallSeconds", seconds);
+        List<Map<String, Object>> externalProvenance = new ArrayList<>();
+        for (ExternalSummary e : external) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", e.name());
+            m.put("datasetId", e.datasetId());
+            m.put("contentSha256", e.contentSha256());
+            m.put("images", e.images());
+            m.put("countsPerGrade", e.countsPerGrade());
+            m.put("usedFor", "scoring only");
+            externalProvenance.add(m);
+        }
+        provenance.put("externalTests", externalProvenance);
         provenance.put("unitWorkers", new TreeMap<>(unitWorkers));
         provenance.put("unitSeconds", units.values().stream().collect(
                 java.util.stream.Collectors.toMap(StudyRepository.Unit::key, StudyRepository.Unit::seconds,
@@ -148,7 +166,9 @@ class StudyReportBuilder {
                 + " clean test latents to their centroid (0 = unmoved, 1 = moved by a typical between-image distance)."
                 + " Denoising PSNR/SSIM: reconstruction of the corrupted test image (true grade as condition) against"
                 + " the clean one. Corrupted conditions: the representation corruption and every robustness"
-                + " corruption at severity " + Double.toString(0.6) + ".");
+                + " corruption at severity " + Double.toString(0.6) + ". On an external test set (condition"
+                + " external:NAME:...) the probe is still trained on training-split latents and only the clean and"
+                + " representation-corruption conditions are scored.");
         notes.add("testNegativeElbo is the negative evidence lower bound of clean test images in nats per image"
                 + " (lower is better) and testIwaeLogLikelihood the importance-weighted estimate of log p(x) with "
                 + spec.iwaeSamples() + " samples (higher is better); both use the decoder's own likelihood ("
@@ -158,15 +178,63 @@ class StudyReportBuilder {
                 + " under the equipment-shift protocol (blur, vignetting, colour cast, contrast); corrupted test sets"
                 + " are generated once with fixed seeds, so all arms see identical pixels.");
         notes.add("Paired differences: arm minus REAL for the same seed, mean with a 95% t interval over seeds.");
+        if (!external.isEmpty()) {
+            notes.add("External test sets (" + String.join(", ", external.stream().map(ExternalSummary::name).toList())
+                    + "): other datasets, resized to " + dataset.workingSize() + " px by area averaging, read in"
+                    + " filename order. They are never used for training, for choosing the classifier's epoch or for"
+                    + " any other model selection: every arm x seed classifier, once trained, is only scored on them"
+                    + " (imagesRead in each classifier run records what it read in which phase). At creation the"
+                    + " study refused any that shared an image (same pixels at the working size) with the training"
+                    + " or validation split. Each set's content sha256 (over its sorted per-image pixel hashes and"
+                    + " grades) is in provenance.externalTests; paired differences are arm minus REAL (and minus"
+                    + " REAL_OVERSAMPLED) on the same seed, as for the internal test split.");
+        }
 
         StudyReport report = new StudyReport(study.id(), provenance, arms, representation, quality, robustness, runs,
-                generative, figures, notes, qualityOverSeeds(quality));
+                generative, figures, notes, qualityOverSeeds(quality), external);
         return blobs.put(json.writeValueAsBytes(report));
     }
 
     // ---- summaries -----------------------------------------------------------------------
 
-    private static List<ArmSummary> armSummaries(StudySpec spec, List<ClassifierRun> runs, int classes) {
+    /**
+     * Each external test set's arm summaries, from the scores every classifier run recorded on it.
+     * The content hash is the one the runs agree on; runs that read different content fail the
+     * report, as their numbers would not describe one set.
+     */
+    private static List<ExternalSummary> externalSummaries(StudySpec spec, List<ClassifierRun> runs, int classes) {
+        List<ExternalSummary> out = new ArrayList<>();
+        for (StudySpec.ExternalTest t : spec.externalTestsOrNone()) {
+            List<ExternalScores> seen = runs.stream().map(r -> externalOf(r, t.name())).filter(java.util.Objects::nonNull)
+                    .toList();
+            if (seen.isEmpty()) {
+                continue;
+            }
+            java.util.Set<String> hashes = new java.util.TreeSet<>(seen.stream().map(ExternalScores::contentSha256)
+                    .toList());
+            if (hashes.size() > 1) {
+                throw new IllegalStateException("external test '" + t.name() + "' changed while the study ran: the"
+                        + " units read contents " + hashes);
+            }
+            List<ClassifierRun> scored = runs.stream().filter(r -> externalOf(r, t.name()) != null).toList();
+            int[][] confusion = seen.get(0).scores().confusion();
+            int[] counts = new int[classes];
+            for (int g = 0; g < classes; g++) {
+                counts[g] = java.util.Arrays.stream(confusion[g]).sum();
+            }
+            out.add(new ExternalSummary(t.name(), t.datasetId(), hashes.iterator().next(), seen.get(0).images(), counts,
+                    armSummaries(spec, scored, classes, r -> externalOf(r, t.name()).scores())));
+        }
+        return out;
+    }
+
+    private static ExternalScores externalOf(ClassifierRun r, String name) {
+        return r.external() == null ? null
+                : r.external().stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static List<ArmSummary> armSummaries(StudySpec spec, List<ClassifierRun> runs, int classes,
+                                                 java.util.function.Function<ClassifierRun, StudyReport.Scores> on) {
         Map<Integer, ClassifierRun> reference = new TreeMap<>();
         runs.stream().filter(r -> r.arm().equals("REAL")).forEach(r -> reference.put(r.seed(), r));
         Map<Integer, ClassifierRun> oversampled = new TreeMap<>();
@@ -181,24 +249,24 @@ class StudyReportBuilder {
             Map<String, Summary> metrics = new LinkedHashMap<>();
             Map<String, PairedDifference> diffs = new LinkedHashMap<>();
             for (String m : METRICS) {
-                double[] v = mine.stream().mapToDouble(r -> metric(r.test(), m)).toArray();
+                double[] v = mine.stream().mapToDouble(r -> metric(on.apply(r), m)).toArray();
                 metrics.put(m, Summary.of(v));
                 List<ClassifierRun> paired = mine.stream().filter(r -> reference.containsKey(r.seed())).toList();
                 if (arm != StudySpec.Arm.REAL && paired.size() >= 2) {
-                    diffs.put(m, PairedDifference.of(paired.stream().mapToDouble(r -> metric(r.test(), m)).toArray(),
-                            paired.stream().mapToDouble(r -> metric(reference.get(r.seed()).test(), m)).toArray()));
+                    diffs.put(m, PairedDifference.of(paired.stream().mapToDouble(r -> metric(on.apply(r), m)).toArray(),
+                            paired.stream().mapToDouble(r -> metric(on.apply(reference.get(r.seed())), m)).toArray()));
                 }
             }
             List<Summary> recall = new ArrayList<>();
             int[][] confusion = new int[classes][classes];
             for (int g = 0; g < classes; g++) {
                 int gg = g;
-                recall.add(Summary.of(mine.stream().mapToDouble(r -> r.test().recall()[gg]).toArray()));
+                recall.add(Summary.of(mine.stream().mapToDouble(r -> on.apply(r).recall()[gg]).toArray()));
             }
             for (ClassifierRun r : mine) {
                 for (int i = 0; i < classes; i++) {
                     for (int j = 0; j < classes; j++) {
-                        confusion[i][j] += r.test().confusion()[i][j];
+                        confusion[i][j] += on.apply(r).confusion()[i][j];
                     }
                 }
             }
@@ -206,15 +274,15 @@ class StudyReportBuilder {
             List<ClassifierRun> pairedO = mine.stream().filter(r -> oversampled.containsKey(r.seed())).toList();
             if (arm != StudySpec.Arm.REAL_OVERSAMPLED && pairedO.size() >= 2) {
                 for (String m : METRICS) {
-                    toOversampled.put(m, PairedDifference.of(pairedO.stream().mapToDouble(r -> metric(r.test(), m))
-                            .toArray(), pairedO.stream().mapToDouble(r -> metric(oversampled.get(r.seed()).test(), m))
+                    toOversampled.put(m, PairedDifference.of(pairedO.stream().mapToDouble(r -> metric(on.apply(r), m))
+                            .toArray(), pairedO.stream().mapToDouble(r -> metric(on.apply(oversampled.get(r.seed())), m))
                             .toArray()));
                 }
                 for (int g = 0; g < classes; g++) {
                     int gg = g;
                     toOversampled.put("recall[" + g + "]", PairedDifference.of(
-                            pairedO.stream().mapToDouble(r -> r.test().recall()[gg]).toArray(),
-                            pairedO.stream().mapToDouble(r -> oversampled.get(r.seed()).test().recall()[gg]).toArray()));
+                            pairedO.stream().mapToDouble(r -> on.apply(r).recall()[gg]).toArray(),
+                            pairedO.stream().mapToDouble(r -> on.apply(oversampled.get(r.seed())).recall()[gg]).toArray()));
                 }
             }
             out.add(new ArmSummary(arm.name(), metrics, diffs, recall, confusion, toOversampled));
@@ -314,7 +382,34 @@ class StudyReportBuilder {
             out.add(summary("psnr", c, vae, dvae, r -> point(r, c).psnr()));
             out.add(summary("ssim", c, vae, dvae, r -> point(r, c).ssim()));
         }
+        if (vae.get(0).external() == null) {
+            return out;
+        }
+        for (StudyReport.ExternalRepresentation e : vae.get(0).external()) {
+            for (RepresentationPoint p : e.points()) {
+                String n = e.name();
+                String c = p.condition();
+                String label = "external:" + n + ":" + c;
+                List<GenerativeRun> v = withExternal(vae, n);
+                List<GenerativeRun> dv = withExternal(dvae, n);
+                out.add(summary("probeAccuracy", label, v, dv, r -> point(r, n, c).probeAccuracy()));
+                out.add(summary("latentStability", label, v, dv, r -> point(r, n, c).latentStability()));
+                out.add(summary("psnr", label, v, dv, r -> point(r, n, c).psnr()));
+                out.add(summary("ssim", label, v, dv, r -> point(r, n, c).ssim()));
+            }
+        }
         return out;
+    }
+
+    private static List<GenerativeRun> withExternal(List<GenerativeRun> runs, String name) {
+        return runs.stream().filter(r -> r.external() != null
+                && r.external().stream().anyMatch(e -> e.name().equals(name))).toList();
+    }
+
+    private static RepresentationPoint point(GenerativeRun r, String external, String condition) {
+        return r.external().stream().filter(e -> e.name().equals(external)).flatMap(e -> e.points().stream())
+                .filter(p -> p.condition().equals(condition)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no point " + condition + " on " + external));
     }
 
     private static RepresentationPoint point(GenerativeRun r, String condition) {
@@ -484,6 +579,41 @@ class StudyReportBuilder {
         }
         return figure("classifier-loss", loss, "Classifier training and validation loss, seed 0", armNames,
                 List.of(0));
+    }
+
+    /**
+     * Balanced accuracy per arm on the internal test split and on each external set, mean over
+     * seeds with the 95% t interval of that mean as the error bar.
+     */
+    private Figure externalFigure(StudySpec spec, List<ArmSummary> internal, List<ExternalSummary> external) {
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(480).title(
+                "Balanced accuracy per arm: internal test vs external sets (mean over seeds, 95% CI)")
+                .xAxisTitle("arm").yAxisTitle("balanced accuracy").build();
+        style(chart);
+        List<String> arms = internal.stream().map(ArmSummary::arm).toList();
+        Map<String, List<ArmSummary>> sets = new LinkedHashMap<>();
+        sets.put("internal test", internal);
+        external.forEach(e -> sets.put(e.name(), e.arms()));
+        for (Map.Entry<String, List<ArmSummary>> e : sets.entrySet()) {
+            List<Number> mean = new ArrayList<>();
+            List<Number> half = new ArrayList<>();
+            for (String arm : arms) {
+                Summary s = e.getValue().stream().filter(a -> a.arm().equals(arm)).findFirst()
+                        .map(a -> a.metrics().get("balancedAccuracy")).orElse(null);
+                mean.add(s == null ? 0 : finite(s.mean()));
+                half.add(s == null ? 0 : finite(halfWidth(s)));
+            }
+            chart.addSeries(e.getKey(), arms, mean, half);
+        }
+        return figure("external-balanced-accuracy", chart, "Balanced accuracy of each arm on each external test set"
+                + " (never used for training or selection), mean over seeds with 95% intervals", arms,
+                IntStream.range(0, spec.seeds()).boxed().toList());
+    }
+
+    /** Half the width of the 95% t interval of a mean over n seeds. */
+    static double halfWidth(Summary s) {
+        return s.n() < 2 ? 0 : new org.apache.commons.math3.distribution.TDistribution(null, s.n() - 1)
+                .inverseCumulativeProbability(0.975) * s.sd() / Math.sqrt(s.n());
     }
 
     private Figure figure(String name, Chart<?, ?> chart, String caption, List<String> arms, List<Integer> seeds) {

@@ -49,6 +49,18 @@ public final class StudyReportRenderer {
                 for (int g = 0; g < run.test().recall().length; g++) {
                     csv.printRecord(run.arm(), run.seed(), "recall_grade_" + g, "clean", 0, num(run.test().recall()[g]));
                 }
+                if (run.external() != null) {
+                    for (StudyReport.ExternalScores e : run.external()) {
+                        String c = "external:" + e.name();
+                        for (String m : StudyReportBuilder.METRICS) {
+                            csv.printRecord(run.arm(), run.seed(), m, c, 0, num(StudyReportBuilder.metric(e.scores(), m)));
+                        }
+                        for (int g = 0; g < e.scores().recall().length; g++) {
+                            csv.printRecord(run.arm(), run.seed(), "recall_grade_" + g, c, 0,
+                                    num(e.scores().recall()[g]));
+                        }
+                    }
+                }
                 for (RobustnessPoint p : run.robustness()) {
                     for (String m : StudyReportBuilder.ROBUSTNESS_METRICS) {
                         csv.printRecord(run.arm(), run.seed(), m, p.condition(), num(p.severity()),
@@ -59,11 +71,19 @@ public final class StudyReportRenderer {
             for (GenerativeRun g : r.generativeRuns()) {
                 csv.printRecord(g.model(), g.seed(), "testNegativeElbo", "clean", 0, num(g.testNegativeElbo()));
                 csv.printRecord(g.model(), g.seed(), "testIwaeLogLikelihood", "clean", 0, num(g.testIwaeLogLikelihood()));
-                for (RepresentationPoint p : g.representation()) {
-                    csv.printRecord(g.model(), g.seed(), "probeAccuracy", p.condition(), "", num(p.probeAccuracy()));
-                    csv.printRecord(g.model(), g.seed(), "latentStability", p.condition(), "", num(p.latentStability()));
-                    csv.printRecord(g.model(), g.seed(), "psnr", p.condition(), "", num(p.psnr()));
-                    csv.printRecord(g.model(), g.seed(), "ssim", p.condition(), "", num(p.ssim()));
+                java.util.Map<String, List<RepresentationPoint>> sets = new java.util.LinkedHashMap<>();
+                sets.put("", g.representation());
+                if (g.external() != null) {
+                    g.external().forEach(e -> sets.put("external:" + e.name() + ":", e.points()));
+                }
+                for (var set : sets.entrySet()) {
+                    for (RepresentationPoint p : set.getValue()) {
+                        String c = set.getKey() + p.condition();
+                        csv.printRecord(g.model(), g.seed(), "probeAccuracy", c, "", num(p.probeAccuracy()));
+                        csv.printRecord(g.model(), g.seed(), "latentStability", c, "", num(p.latentStability()));
+                        csv.printRecord(g.model(), g.seed(), "psnr", c, "", num(p.psnr()));
+                        csv.printRecord(g.model(), g.seed(), "ssim", c, "", num(p.ssim()));
+                    }
                 }
             }
             for (QualityRow q : r.syntheticQuality()) {
@@ -175,7 +195,11 @@ public final class StudyReportRenderer {
             h.append("</table>");
         }
 
-        h.append("<h2>Representation quality: VAE vs DVAE (test split)</h2><table><tr><th class=l>metric</th>"
+        if (r.external() != null && !r.external().isEmpty()) {
+            external(h, r);
+        }
+
+        h.append("<h2>Representation quality: VAE vs DVAE (test split; external:NAME rows on an external set)</h2><table><tr><th class=l>metric</th>"
                 + "<th class=l>condition</th><th>VAE</th><th>DVAE</th><th>DVAE − VAE [95% CI]</th></tr>");
         for (RepresentationSummary s : r.representation()) {
             h.append("<tr><td class=l>").append(esc(s.metric())).append("</td><td class=l>").append(esc(s.condition()))
@@ -244,6 +268,98 @@ public final class StudyReportRenderer {
         h.append("</ul><h2>Provenance</h2><pre>").append(esc(PRETTY.writeValueAsString(r.provenance())))
                 .append("</pre></body></html>\n");
         return h.toString();
+    }
+
+    /** Each external set beside the internal test split: scores, paired differences, recall, confusion. */
+    private static void external(StringBuilder h, StudyReport r) {
+        h.append("<h2>External test sets</h2><p>Other datasets, resized to the study's working size. They were never"
+                + " used for training, for choosing an epoch or for any other model selection: each finished"
+                + " classifier was only scored on them. Each row pair puts an arm's score on the internal test split"
+                + " beside its score on the external set (mean ± sd over seeds).</p>");
+        Map<String, ArmSummary> internal = new java.util.LinkedHashMap<>();
+        r.arms().forEach(a -> internal.put(a.arm(), a));
+        for (StudyReport.ExternalSummary e : r.external()) {
+            h.append("<h3>").append(esc(e.name())).append("</h3><p>Dataset ").append(esc(e.datasetId())).append(", ")
+                    .append(e.images()).append(" images (per grade ")
+                    .append(esc(java.util.Arrays.toString(e.countsPerGrade()))).append("), content sha256 <code>")
+                    .append(esc(e.contentSha256())).append("</code>.</p><table><tr><th class=l>arm</th>"
+                            + "<th class=l>test set</th>");
+            for (String m : StudyReportBuilder.METRICS) {
+                h.append("<th>").append(esc(m)).append("</th>");
+            }
+            h.append("</tr>");
+            for (ArmSummary a : e.arms()) {
+                ArmSummary in = internal.get(a.arm());
+                for (ArmSummary row : in == null ? List.of(a) : List.of(in, a)) {
+                    h.append("<tr><td class=l>").append(esc(a.arm())).append("</td><td class=l>")
+                            .append(row == a ? esc(e.name()) : "internal test").append("</td>");
+                    for (String m : StudyReportBuilder.METRICS) {
+                        h.append("<td>").append(pm(row.metrics().get(m))).append("</td>");
+                    }
+                    h.append("</tr>");
+                }
+            }
+            h.append("</table>");
+            differences(h, "Paired difference to REAL on " + e.name() + " (arm − REAL, same seed; mean [95% CI])",
+                    e.arms(), ArmSummary::differenceToReal);
+            if (e.arms().stream().anyMatch(a -> a.differenceToOversampled() != null
+                    && !a.differenceToOversampled().isEmpty())) {
+                differences(h, "Paired difference to REAL_OVERSAMPLED on " + e.name()
+                        + " (arm − REAL_OVERSAMPLED, same seed; mean [95% CI])", e.arms(),
+                        ArmSummary::differenceToOversampled);
+            }
+            int classes = e.countsPerGrade().length;
+            h.append("<table><tr><th class=l>per-grade recall on ").append(esc(e.name())).append("</th>");
+            for (int g = 0; g < classes; g++) {
+                h.append("<th>grade ").append(g).append("</th>");
+            }
+            h.append("</tr>");
+            for (ArmSummary a : e.arms()) {
+                h.append("<tr><td class=l>").append(esc(a.arm())).append("</td>");
+                a.recallPerGrade().forEach(s -> h.append("<td>").append(pm(s)).append("</td>"));
+                h.append("</tr>");
+            }
+            h.append("</table><p>Confusion on ").append(esc(e.name()))
+                    .append(" (rows true grade, columns predicted; summed over seeds):</p>");
+            for (ArmSummary a : e.arms()) {
+                h.append("<table><tr><th class=l>").append(esc(a.arm())).append("</th>");
+                for (int g = 0; g < classes; g++) {
+                    h.append("<th>").append(g).append("</th>");
+                }
+                h.append("</tr>");
+                for (int t = 0; t < classes; t++) {
+                    h.append("<tr><th>").append(t).append("</th>");
+                    for (int p = 0; p < classes; p++) {
+                        h.append("<td>").append(a.confusionSummedOverSeeds()[t][p]).append("</td>");
+                    }
+                    h.append("</tr>");
+                }
+                h.append("</table>");
+            }
+        }
+    }
+
+    private static void differences(StringBuilder h, String title, List<ArmSummary> arms,
+                                    java.util.function.Function<ArmSummary, Map<String, PairedDifference>> of) {
+        h.append("<table><tr><th class=l>").append(esc(title)).append("</th>");
+        for (String m : StudyReportBuilder.METRICS) {
+            h.append("<th>").append(esc(m)).append("</th>");
+        }
+        h.append("</tr>");
+        for (ArmSummary a : arms) {
+            Map<String, PairedDifference> d = of.apply(a);
+            if (d == null || d.isEmpty()) {
+                continue;
+            }
+            h.append("<tr><td class=l>").append(esc(a.arm())).append("</td>");
+            for (String m : StudyReportBuilder.METRICS) {
+                PairedDifference x = d.get(m);
+                h.append("<td>").append(x == null ? "" : esc(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
+                        x.mean(), x.low(), x.high()))).append("</td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</table>");
     }
 
     private static String pm(Summary s) {

@@ -6,6 +6,9 @@ import java.util.stream.Collectors;
 import java.util.UUID;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
+import org.retinasynth.common.UnprocessableException;
+import org.retinasynth.dataset.Dataset;
+import org.retinasynth.dataset.Split;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.jobs.JobQueue;
 import org.retinasynth.jobs.JobService;
@@ -20,6 +23,10 @@ import tools.jackson.databind.ObjectMapper;
 /** Studies of one owner: queue, watch, cancel, delete, and read the report with its figures. */
 @Service
 public class StudyService {
+
+    /** Fewest images an external test set may have: as many as the internal test split needs. */
+    static final int MIN_EXTERNAL_IMAGES = 2;
+    private static final int NAMED_OVERLAPS = 20;
 
     private final StudyRepository studies;
     private final JobQueue queue;
@@ -58,10 +65,77 @@ public class StudyService {
                         + "finished model");
             }
         }
+        checkExternalTests(owner, spec);
         String id = UUID.randomUUID().toString();
         studies.insert(id, owner.id(), spec);
         queue.enqueue(StudyRunner.TYPE, id);
         return get(owner, id);
+    }
+
+    /**
+     * An external test set must be another dataset of the owner, graded on the study's classes,
+     * with at least {@link #MIN_EXTERNAL_IMAGES} images, none of which (same pixels at the study's
+     * working size) is in the training or validation split: otherwise its scores would not be
+     * external.
+     */
+    private void checkExternalTests(Owner owner, StudySpec spec) {
+        if (spec.externalTestsOrNone().isEmpty()) {
+            return;
+        }
+        Dataset training = datasets.get(owner, spec.datasetId());
+        int size = training.workingSize();
+        int classes = training.classNames().size();
+        Map<String, String> seen = null;
+        for (StudySpec.ExternalTest e : spec.externalTestsOrNone()) {
+            datasets.get(owner, e.datasetId());
+            if (e.datasetId().equals(spec.datasetId())) {
+                throw new UnprocessableException("external_is_training", "external test '" + e.name()
+                        + "' is the study's training dataset; an external test set must be another dataset",
+                        Map.of("externalTest", e.name()));
+            }
+            DatasetService.SizedImages ext = datasets.sized(owner, e.datasetId(), null, size);
+            if (ext.packed().count() < MIN_EXTERNAL_IMAGES) {
+                throw new UnprocessableException("external_too_small", "external test '" + e.name() + "' has "
+                        + ext.packed().count() + " image(s); it needs at least " + MIN_EXTERNAL_IMAGES,
+                        Map.of("externalTest", e.name(), "images", ext.packed().count()));
+            }
+            List<Integer> outside = java.util.Arrays.stream(ext.packed().grades()).filter(g -> g < 0 || g >= classes)
+                    .distinct().sorted().boxed().toList();
+            if (!outside.isEmpty()) {
+                throw new UnprocessableException("external_grades", "external test '" + e.name() + "' has grades "
+                        + outside + " outside the study's " + classes + " classes (0-" + (classes - 1) + ")",
+                        Map.of("externalTest", e.name(), "grades", outside));
+            }
+            if (seen == null) {
+                seen = trainingPixels(owner, spec.datasetId(), size);
+            }
+            List<Map<String, String>> overlap = new java.util.ArrayList<>();
+            for (int i = 0; i < ext.packed().count(); i++) {
+                String where = seen.get(ext.pixelSha256().get(i));
+                if (where != null) {
+                    overlap.add(Map.of("externalImageId", ext.imageIds().get(i), "trainingImage", where));
+                }
+            }
+            if (!overlap.isEmpty()) {
+                throw new UnprocessableException("external_overlap", "external test '" + e.name() + "' shares "
+                        + overlap.size() + " image(s) (same pixels at " + size + " px) with the training or"
+                        + " validation split of the study's dataset; the first are in 'overlappingImages'",
+                        Map.of("externalTest", e.name(), "overlapCount", overlap.size(),
+                                "overlappingImages", overlap.subList(0, Math.min(overlap.size(), NAMED_OVERLAPS))));
+            }
+        }
+    }
+
+    /** Pixel hash to "split/image id" over the training and validation splits. */
+    private Map<String, String> trainingPixels(Owner owner, String datasetId, int size) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (Split split : List.of(Split.TRAIN, Split.VAL)) {
+            DatasetService.SizedImages s = datasets.sized(owner, datasetId, split, size);
+            for (int i = 0; i < s.packed().count(); i++) {
+                out.putIfAbsent(s.pixelSha256().get(i), split.label() + "/" + s.imageIds().get(i));
+            }
+        }
+        return out;
     }
 
     public Study get(Owner owner, String id) {

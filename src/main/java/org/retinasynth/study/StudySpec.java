@@ -25,12 +25,25 @@ import org.retinasynth.corruption.CorruptionSpec;
  * @param robustnessCorruptions registered corruption names scored at 5 severities; null = all
  * @param iwaeSamples        importance samples per image for the log-likelihood estimate
  * @param models             the generative model types to train and compare; null = VAE and DVAE
+ * @param externalTests      other datasets of the owner every classifier is also scored on, never trained
+ *                           or selected on; null = none
  */
 public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean allowTwoSeeds, double syntheticRatio,
                         List<Integer> augmentGrades, boolean balance, double temperature, boolean generativePerSeed,
                         Generative generative, Classifier classifier, String vaeJobId, String dvaeJobId,
                         CorruptionSpec representationCorruption, List<String> robustnessCorruptions,
-                        int iwaeSamples, List<ModelType> models) {
+                        int iwaeSamples, List<ModelType> models, List<ExternalTest> externalTests) {
+
+    /** The most external test sets a study scores on. */
+    public static final int MAX_EXTERNAL_TESTS = 8;
+
+    /**
+     * A dataset of the same owner scored as an external test set, at the study's working size.
+     *
+     * @param name how the report labels it (letters, digits, '.', '_' and '-')
+     */
+    public record ExternalTest(String datasetId, String name) {
+    }
 
     /** The training sets a study compares. */
     public enum Arm {
@@ -156,6 +169,25 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
                 }
             }
         }
+        if (externalTests != null) {
+            if (externalTests.size() > MAX_EXTERNAL_TESTS) {
+                p.add("externalTests may list at most " + MAX_EXTERNAL_TESTS + " datasets");
+            }
+            java.util.Set<String> names = new java.util.HashSet<>();
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (ExternalTest e : externalTests) {
+                if (e == null || e.datasetId() == null || e.datasetId().isBlank()) {
+                    p.add("externalTests: every entry needs a datasetId");
+                } else if (!ids.add(e.datasetId())) {
+                    p.add("externalTests: dataset '" + e.datasetId() + "' is listed twice");
+                }
+                if (e != null && (e.name() == null || !e.name().matches("[A-Za-z0-9._-]{1,64}"))) {
+                    p.add("externalTests: name must be 1-64 letters, digits, '.', '_' or '-'");
+                } else if (e != null && !names.add(e.name())) {
+                    p.add("externalTests: name '" + e.name() + "' is used twice");
+                }
+            }
+        }
         return p;
     }
 
@@ -163,6 +195,11 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
     public static List<Arm> armsFor(List<ModelType> models) {
         return java.util.Arrays.stream(Arm.values()).filter(a -> StudyPlan.syntheticSource(a) == null
                 || models == null || models.contains(StudyPlan.syntheticSource(a))).toList();
+    }
+
+    /** The external test sets, in the order the spec lists them. */
+    public List<ExternalTest> externalTestsOrNone() {
+        return externalTests != null ? externalTests : List.of();
     }
 
     /** The generative model types the study trains and compares. */

@@ -89,6 +89,13 @@ final class StudyWork implements AutoCloseable {
     private final Map<String, StudyRepository.Unit> done;
     private final Map<String, VaeModel> open = new LinkedHashMap<>();
     private final Map<String, float[]> conditions = new ConcurrentHashMap<>();
+    private final DatasetService datasets;
+    /** The external test sets, read only by a unit that scores on them. */
+    private List<External> externals;
+
+    /** An external test set at the study's working size, with the hash of its content as read. */
+    private record External(StudySpec.ExternalTest test, StudyImages images, String contentSha256) {
+    }
 
     /** Loads the study's data for the unit {@code ownKey}, run as the child job {@code context}. */
     StudyWork(Study study, String ownKey, JobContext context, StudyRepository studies, DatasetService datasets,
@@ -101,6 +108,7 @@ final class StudyWork implements AutoCloseable {
         this.training = training;
         this.blobs = blobs;
         this.json = json;
+        this.datasets = datasets;
         this.owner = new Owner(study.ownerId(), null, false);
         this.dataset = datasets.get(owner, spec.datasetId());
         this.classes = dataset.classNames().size();
@@ -180,11 +188,28 @@ final class StudyWork implements AutoCloseable {
             VaeTrainer.fitPrior(model, trainPacked, true, 1);
         }
         open.put(key, model);
+        List<StudyReport.ExternalRepresentation> external = new ArrayList<>();
+        Map<String, Integer> scored = new java.util.TreeMap<>();
+        scored.put("dataset/test", test.count());
+        for (External e : externals()) {
+            CorruptionSpec c = spec.representationCorruptionOrDefault();
+            Map<String, float[]> inputs = new LinkedHashMap<>();
+            inputs.put("clean", e.images().chw());
+            inputs.put(c.toText(), corrupted("ext:" + e.test().name() + ":rep:" + c.toText(), c, e.images()));
+            external.add(new StudyReport.ExternalRepresentation(e.test().name(), e.contentSha256(),
+                    representation(model, e.images(), inputs)));
+            scored.merge("external/" + e.test().name(), e.images().count(), Integer::sum);
+        }
+        Map<String, Map<String, Integer>> read = new LinkedHashMap<>();
+        // a model taken from a training job was fitted there, on that job's own reads of this dataset
+        read.put("training", jobId != null ? Map.of() : Map.of("dataset/train", train.count()));
+        read.put("selection", jobId != null || val.count() == 0 ? Map.of() : Map.of("dataset/val", val.count()));
+        read.put("scoring", scored);
         GenerativeRun result = new GenerativeRun(type.name(), spec.generativeModelsPerSeed() ? seed : -1, source,
                 history, model.evaluate(test.chw(), null, test.grades(), test.count()).loss(),
                 mean(model.importanceWeightedLogLikelihood(test.chw(), test.grades(), test.count(),
                         spec.iwaeSamples(), 7919L + seed)),
-                representation(model), (System.nanoTime() - t0) / 1e9);
+                representation(model), (System.nanoTime() - t0) / 1e9, external, read);
         save(new StudyRepository.Unit(key, json.writeValueAsString(result),
                 blobs.put(ModelRegistry.archive(model, Map.of("study", study.id(), "unit", key))),
                 result.seconds()));
@@ -206,11 +231,6 @@ final class StudyWork implements AutoCloseable {
      * grade would let the probe read the answer from the condition.
      */
     private List<RepresentationPoint> representation(VaeModel model) {
-        int d = model.config().latentDim();
-        double[][] trainMu = rows(model.encode(train.chw(), zeros(train.count()), train.count())[0], d);
-        double[][] cleanMu = rows(model.encode(test.chw(), zeros(test.count()), test.count())[0], d);
-        double spread = spread(cleanMu);
-        List<RepresentationPoint> out = new ArrayList<>();
         Map<String, float[]> inputs = new LinkedHashMap<>();
         inputs.put("clean", test.chw());
         CorruptionSpec dvaeCorruption = spec.representationCorruptionOrDefault();
@@ -219,20 +239,33 @@ final class StudyWork implements AutoCloseable {
             CorruptionSpec c = new CorruptionSpec(List.of(new CorruptionSpec.Component(name, REPRESENTATION_SEVERITY)));
             inputs.put(c.toText(), corrupted("rob:" + name + ":3", c));
         }
+        return representation(model, test, inputs);
+    }
+
+    /**
+     * The representation points of {@code set} under each input condition ({@code "clean"} must be
+     * {@code set.chw()} itself); the probe is always fitted on the training split's latents.
+     */
+    private List<RepresentationPoint> representation(VaeModel model, StudyImages set, Map<String, float[]> inputs) {
+        int d = model.config().latentDim();
+        double[][] trainMu = rows(model.encode(train.chw(), zeros(train.count()), train.count())[0], d);
+        double[][] cleanMu = rows(model.encode(set.chw(), zeros(set.count()), set.count())[0], d);
+        double spread = spread(cleanMu);
+        List<RepresentationPoint> out = new ArrayList<>();
         for (Map.Entry<String, float[]> e : inputs.entrySet()) {
             checkCancelled();
-            double[][] mu = e.getValue() == test.chw() ? cleanMu
-                    : rows(model.encode(e.getValue(), zeros(test.count()), test.count())[0], d);
+            double[][] mu = e.getValue() == set.chw() ? cleanMu
+                    : rows(model.encode(e.getValue(), zeros(set.count()), set.count())[0], d);
             double dist = 0;
             for (int i = 0; i < mu.length; i++) {
                 dist += l2(mu[i], cleanMu[i]);
             }
-            float[] recon = model.reconstruct(e.getValue(), test.grades(), test.count());
+            float[] recon = model.reconstruct(e.getValue(), set.grades(), set.count());
             out.add(new RepresentationPoint(e.getKey(),
-                    LinearProbe.accuracy(trainMu, train.grades(), mu, test.grades(), classes),
+                    LinearProbe.accuracy(trainMu, train.grades(), mu, set.grades(), classes),
                     dist / mu.length / spread,
-                    ImageMetrics.psnr(test.chw(), recon, test.count()),
-                    ImageMetrics.ssim(test.chw(), recon, test.count(), 3, test.size())));
+                    ImageMetrics.psnr(set.chw(), recon, set.count()),
+                    ImageMetrics.ssim(set.chw(), recon, set.count(), 3, set.size())));
         }
         return out;
     }
@@ -248,8 +281,21 @@ final class StudyWork implements AutoCloseable {
         progress("classifier " + arm + " seed " + seed);
         long t0 = System.nanoTime();
         StudyImages synthetic = synthetic(arm, seed);
-        StudyImages set = arm == Arm.SYNTHETIC_ONLY ? synthetic
-                : arm == Arm.REAL_OVERSAMPLED ? oversampled(seed) : train.concat(synthetic);
+        // origin[i]: the training-split image behind set image i, or -1 for a synthetic one
+        int[] origin;
+        StudyImages set;
+        if (arm == Arm.SYNTHETIC_ONLY) {
+            set = synthetic;
+            origin = new int[set.count()];
+            Arrays.fill(origin, -1);
+        } else if (arm == Arm.REAL_OVERSAMPLED) {
+            origin = oversampled(seed);
+            set = train.select(origin);
+        } else {
+            set = train.concat(synthetic);
+            origin = IntStream.range(0, set.count()).map(i -> i < train.count() ? i : -1).toArray();
+        }
+        java.util.BitSet fed = new java.util.BitSet(set.count());
         StudySpec.Classifier c = spec.classifier();
         ClassifierConfig config = new ClassifierConfig(train.size(), 3, classes, c.width(), c.dropout(),
                 c.weightDecay());
@@ -266,6 +312,9 @@ final class StudyWork implements AutoCloseable {
 
                         @Override
                         public ClassifierTrainer.Batch batch(int[] indices) {
+                            for (int i : indices) {
+                                fed.set(i);
+                            }
                             StudyImages b = set.select(indices);
                             return new ClassifierTrainer.Batch(b.chw(), b.grades());
                         }
@@ -280,9 +329,24 @@ final class StudyWork implements AutoCloseable {
             int selected = r.selectedEpoch();
             Scores scores = Scores.of(score(model, test.chw()));
             List<RobustnessPoint> robustness = robustness(model);
+            List<StudyReport.ExternalScores> external = new ArrayList<>();
+            Map<String, Integer> scored = new java.util.TreeMap<>();
+            scored.put("dataset/test", test.count());
+            for (External e : externals()) {
+                checkCancelled();
+                StudyImages x = e.images();
+                float[][] p = model.predictProba(x.chw(), x.count());
+                external.add(new StudyReport.ExternalScores(e.test().name(), e.test().datasetId(), e.contentSha256(),
+                        x.count(), Scores.of(ClassificationMetrics.of(x.grades(), argmax(p), p, classes))));
+                scored.merge("external/" + e.test().name(), x.count(), Integer::sum);
+            }
+            Map<String, Map<String, Integer>> read = new LinkedHashMap<>();
+            read.put("training", trainingReads(fed, origin));
+            read.put("selection", val.count() > 0 ? Map.of("dataset/val", val.count()) : Map.of());
+            read.put("scoring", scored);
             ClassifierRun run = new ClassifierRun(arm.name(), seed, arm == Arm.SYNTHETIC_ONLY ? 0 : train.count(),
                     synthetic == null ? 0 : synthetic.count(), set.countsPerGrade(classes), epochsRun, selected,
-                    trainLoss, valLoss, scores, robustness, (System.nanoTime() - t0) / 1e9);
+                    trainLoss, valLoss, scores, robustness, (System.nanoTime() - t0) / 1e9, external, read);
             if (arm == Arm.REAL) {
                 quality(model, seed);
             }
@@ -290,6 +354,40 @@ final class StudyWork implements AutoCloseable {
         } finally {
             model.close();
         }
+    }
+
+    /** Distinct images the trainer was fed, by source: each training-split image once, however often repeated. */
+    private Map<String, Integer> trainingReads(java.util.BitSet fed, int[] origin) {
+        java.util.BitSet real = new java.util.BitSet(train.count());
+        int synthetic = 0;
+        for (int i = fed.nextSetBit(0); i >= 0; i = fed.nextSetBit(i + 1)) {
+            if (origin[i] >= 0) {
+                real.set(origin[i]);
+            } else {
+                synthetic++;
+            }
+        }
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        if (!real.isEmpty()) {
+            out.put("dataset/train", real.cardinality());
+        }
+        if (synthetic > 0) {
+            out.put("synthetic", synthetic);
+        }
+        return out;
+    }
+
+    /** The external test sets at the study's working size, loaded on first use, in the spec's order. */
+    private List<External> externals() {
+        if (externals == null) {
+            List<External> out = new ArrayList<>();
+            for (StudySpec.ExternalTest t : spec.externalTestsOrNone()) {
+                DatasetService.SizedImages s = datasets.sized(owner, t.datasetId(), null, train.size());
+                out.add(new External(t, StudyImages.of(s.packed()), s.contentSha256()));
+            }
+            externals = List.copyOf(out);
+        }
+        return externals;
     }
 
     /** The synthetic images an arm adds: sampled per grade from this seed's conditional model. */
@@ -327,10 +425,10 @@ final class StudyWork implements AutoCloseable {
     }
 
     /**
-     * The training split with each grade's images repeated, in a seeded order, until every grade
+     * Indices into the training split with each grade's images repeated, in a seeded order, until every grade
      * has as many as the largest: rebalancing without new images.
      */
-    private StudyImages oversampled(int seed) {
+    private int[] oversampled(int seed) {
         int[] counts = train.countsPerGrade(classes);
         int max = Arrays.stream(counts).max().orElse(0);
         List<Integer> picked = new ArrayList<>();
@@ -347,7 +445,7 @@ final class StudyWork implements AutoCloseable {
                 picked.add(mine.get(k % mine.size()));
             }
         }
-        return train.select(picked.stream().mapToInt(Integer::intValue).toArray());
+        return picked.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private float[] classWeights(StudyImages set) {
@@ -387,14 +485,19 @@ final class StudyWork implements AutoCloseable {
 
     /** The test split under a corruption, made once per run with a fixed seed so every model sees the same pixels. */
     private float[] corrupted(String key, CorruptionSpec c) {
+        return corrupted(key, c, test);
+    }
+
+    /** {@code set} under a corruption, likewise; {@code key} must name the set too. */
+    private float[] corrupted(String key, CorruptionSpec c, StudyImages set) {
         return conditions.computeIfAbsent(key, k -> {
-            float[] out = test.chw().clone();
-            int per = test.floatsPerImage();
+            float[] out = set.chw().clone();
+            int per = set.floatsPerImage();
             float[] one = new float[per];
             SplittableRandom rng = new SplittableRandom(CONDITION_SEED ^ k.hashCode());
-            for (int i = 0; i < test.count(); i++) {
+            for (int i = 0; i < set.count(); i++) {
                 System.arraycopy(out, i * per, one, 0, per);
-                c.apply(one, test.size(), test.size(), rng);
+                c.apply(one, set.size(), set.size(), rng);
                 System.arraycopy(one, 0, out, i * per, per);
             }
             return out;

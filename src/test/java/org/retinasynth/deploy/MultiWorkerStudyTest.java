@@ -41,7 +41,10 @@ class MultiWorkerStudyTest {
     private static final String STUDY = "\"arms\":[\"REAL\",\"REAL_DVAE\"],\"seeds\":2,\"allowTwoSeeds\":true,"
             + "\"models\":[\"VAE\",\"DVAE\"],"
             + "\"generative\":{\"epochs\":1,\"batchSize\":16,\"latentDim\":8,\"baseChannels\":8},"
-            + "\"classifier\":{\"epochs\":1,\"batchSize\":16},\"robustnessCorruptions\":[\"blur\"],\"iwaeSamples\":2}";
+            + "\"classifier\":{\"epochs\":1,\"batchSize\":16},\"robustnessCorruptions\":[\"blur\"],\"iwaeSamples\":2,";
+    /** Scored by every unit as an external test set: its numbers must not depend on the worker either. */
+    private static final String EXTERNAL = "{\"name\":\"external\",\"countsPerGrade\":[4,4,4,4,4],\"imageSize\":40,"
+            + "\"workingSize\":32,\"seed\":10}";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
@@ -79,14 +82,17 @@ class MultiWorkerStudyTest {
         double oneSeconds = (System.nanoTime() - t1) / 1e9;
         System.out.printf("study wall time: 1 worker %.1f s, 2 workers %.1f s%n", oneSeconds, twoSeconds);
 
+        assertThat(twoWorkers.at("/external/0/arms/0/metrics/balancedAccuracy/n").asInt()).isEqualTo(2);
         assertThat(results(twoWorkers)).isEqualTo(results(oneWorker));
     }
 
     /** Creates the phantom dataset and the study, waits for the report and returns it. */
     private JsonNode runStudy(String base) throws Exception {
         String dataset = JsonPath.read(send(base, "POST", "/api/v1/datasets/demo", DATASET, 201), "$.id");
+        String external = JsonPath.read(send(base, "POST", "/api/v1/datasets/demo", EXTERNAL, 201), "$.id");
         String study = JsonPath.read(send(base, "POST", "/api/v1/studies",
-                "{\"datasetId\":\"" + dataset + "\"," + STUDY, 201), "$.id");
+                "{\"datasetId\":\"" + dataset + "\"," + STUDY + "\"externalTests\":[{\"datasetId\":\"" + external
+                        + "\",\"name\":\"shifted\"}]}", 201), "$.id");
         String state = "QUEUED";
         String body = "";
         long end = System.currentTimeMillis() + 600_000;
@@ -109,7 +115,7 @@ class MultiWorkerStudyTest {
 
     private static void strip(JsonNode node) {
         if (node instanceof ObjectNode o) {
-            o.remove(List.of("studyId", "provenance", "seconds", "source", "figures"));
+            o.remove(List.of("studyId", "provenance", "seconds", "source", "figures", "datasetId"));
         }
         node.forEach(MultiWorkerStudyTest::strip);
     }

@@ -1,0 +1,84 @@
+package org.retinasynth.study;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.retinasynth.metrics.PairedDifference;
+import org.retinasynth.metrics.Summary;
+import org.retinasynth.study.StudyReport.ArmSummary;
+import org.retinasynth.study.StudyReport.ClassifierRun;
+import org.retinasynth.study.StudyReport.ExternalScores;
+import org.retinasynth.study.StudyReport.ExternalSummary;
+import org.retinasynth.study.StudyReport.Scores;
+
+/** The external-test parts of the CSV and HTML, on a hand-made report, and a report made before them. */
+class StudyReportRendererTest {
+
+    private static final Scores INTERNAL = new Scores(0.8, 0.7, 0.6, new double[] {0.9, 0.5}, 0.4, 0.75,
+            new int[][] {{9, 1}, {5, 5}});
+    private static final Scores EXTERNAL = new Scores(0.55, 0.52, 0.5, new double[] {0.61, 0.43}, 0.1, 0.6,
+            new int[][] {{11, 7}, {8, 6}});
+
+    private static ArmSummary arm(String name, double ba, PairedDifference toReal) {
+        return new ArmSummary(name, Map.of("accuracy", Summary.of(0.5, 0.6), "balancedAccuracy", Summary.of(ba, ba),
+                "macroF1", Summary.of(0.4, 0.5), "quadraticWeightedKappa", Summary.of(0.1, 0.2),
+                "macroAuc", Summary.of(0.6, 0.7)),
+                toReal == null ? Map.of() : Map.of("balancedAccuracy", toReal),
+                List.of(Summary.of(0.6, 0.62), Summary.of(0.4, 0.46)), new int[][] {{22, 14}, {16, 12}}, Map.of());
+    }
+
+    private static StudyReport report(List<ExternalScores> runExternal, List<ExternalSummary> external) {
+        ClassifierRun run = new ClassifierRun("REAL", 1, 20, 0, new int[] {10, 10}, 1, 1, List.of(1.0), List.of(1.1),
+                INTERNAL, List.of(), 1.5, runExternal, Map.of("training", Map.of("dataset/train", 20)));
+        return new StudyReport("s<1>", Map.of("datasetName", "d", "datasetContentSha256", "abc"),
+                List.of(arm("REAL", 0.7, null), arm("REAL_CLASSIC", 0.72, new PairedDifference(0.02, -0.01, 0.05, 2))),
+                List.of(), List.of(), List.of(), List.of(run), List.of(), List.of(), List.of("note"), List.of(),
+                external);
+    }
+
+    @Test
+    void externalScoresAreRowsOfTheirOwnConditionAndASectionBesideTheInternalTest() throws Exception {
+        ExternalScores scored = new ExternalScores("clinic-b", "ds<x>", "f00d", 32, EXTERNAL);
+        ExternalSummary summary = new ExternalSummary("clinic-b", "ds<x>", "f00d", 32, new int[] {18, 14},
+                List.of(arm("REAL", 0.52, null), arm("REAL_CLASSIC", 0.49, new PairedDifference(-0.03, -0.2, 0.14, 2))));
+        StudyReport r = report(List.of(scored), List.of(summary));
+
+        List<CSVRecord> rows = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(StudyReportRenderer.csv(r))).getRecords();
+        List<CSVRecord> external = rows.stream().filter(x -> x.get("condition").equals("external:clinic-b")).toList();
+        assertThat(external).hasSize(5 + 2);
+        assertThat(external).anySatisfy(x -> {
+            assertThat(x.get("metric")).isEqualTo("balancedAccuracy");
+            assertThat(x.get("seed")).isEqualTo("1");
+            assertThat(Double.parseDouble(x.get("value"))).isEqualTo(0.52);
+        });
+        assertThat(external).anySatisfy(x -> {
+            assertThat(x.get("metric")).isEqualTo("recall_grade_1");
+            assertThat(Double.parseDouble(x.get("value"))).isEqualTo(0.43);
+        });
+        assertThat(rows.stream().filter(x -> x.get("condition").equals("clean"))).hasSize(5 + 2);
+
+        String html = StudyReportRenderer.html(r);
+        String section = html.substring(html.indexOf("<h2>External test sets</h2>"),
+                html.indexOf("<h2>Representation quality"));
+        assertThat(section).contains("clinic-b", "ds&lt;x&gt;", "f00d", "32 images", "[18, 14]",
+                "never used for training", "internal test", "Paired difference to REAL on clinic-b",
+                "-0.030 [-0.200, +0.140]")
+                .doesNotContain("ds<x>", "REAL_OVERSAMPLED");
+        // the arm's internal score sits in the row above its external one
+        assertThat(section.indexOf("internal test</td><td>0.550 ± 0.071</td><td>0.700 ± 0.000"))
+                .isPositive().isLessThan(section.indexOf("clinic-b</td><td>0.550 ± 0.071</td><td>0.520 ± 0.000"));
+    }
+
+    @Test
+    void aReportMadeBeforeExternalTestsRendersAsBefore() {
+        StudyReport old = report(null, null);
+        assertThat(StudyReportRenderer.html(old)).doesNotContain("External test sets").contains("s&lt;1&gt;");
+        assertThat(StudyReportRenderer.csv(old)).doesNotContain("external:");
+    }
+}
