@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.retinasynth.metrics.PairedDifference;
@@ -121,7 +123,8 @@ public final class StudyReportRenderer {
                 .append("body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;"
                         + "margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
                         + "th{background:#f0f0f0}td.l,th.l{text-align:left}img{max-width:100%;border:1px solid #ddd}"
-                        + "pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px}figure{margin:1em 0}")
+                        + "pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px}figure{margin:1em 0}"
+                        + ".side{display:flex;flex-wrap:wrap;gap:0 1.5em;align-items:flex-start}")
                 .append("</style></head><body>");
         h.append("<h1>Study ").append(esc(r.studyId())).append("</h1>");
         Object hash = r.provenance().get("datasetContentSha256");
@@ -130,6 +133,9 @@ public final class StudyReportRenderer {
                 .append(esc(String.valueOf(hash))).append("</code>; seeds ")
                 .append(esc(String.valueOf(r.provenance().get("seeds")))).append("; generative models ")
                 .append(esc(String.valueOf(r.provenance().get("generativeModels")))).append(".</p>");
+        h.append(TOC);
+        // the pictures first: a reader judges the synthetic images before any number about them
+        r.figures().stream().filter(f -> f.name().equals("samples")).forEach(f -> figure(h, f, figures));
 
         h.append("<h2>Classification on the test split (mean ± sd over seeds)</h2><table><tr><th class=l>arm</th>");
         for (String m : StudyReportBuilder.METRICS) {
@@ -178,7 +184,7 @@ public final class StudyReportRenderer {
         }
         h.append("</table>");
 
-        h.append("<h2>Confusion matrices (rows: true grade, columns: predicted; summed over seeds)</h2>");
+        h.append("<h2>Confusion matrices (rows: true grade, columns: predicted; summed over seeds)</h2><div class=side>");
         for (ArmSummary a : r.arms()) {
             h.append("<table><tr><th class=l>").append(esc(a.arm())).append("</th>");
             for (int g = 0; g < classes; g++) {
@@ -194,6 +200,7 @@ public final class StudyReportRenderer {
             }
             h.append("</table>");
         }
+        h.append("</div>");
 
         if (r.external() != null && !r.external().isEmpty()) {
             external(h, r);
@@ -254,20 +261,46 @@ public final class StudyReportRenderer {
         h.append("</table><p>Balanced accuracy and macro-F1 under every condition are in the JSON and CSV.</p>");
 
         h.append("<h2>Figures</h2>");
-        for (Figure fig : r.figures()) {
-            String src = figures == null ? "figures/" + fig.name() + ".png"
-                    : "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(figures.apply(fig.name()));
-            h.append("<figure><img src=\"").append(esc(src)).append("\" alt=\"")
-                    .append(esc(fig.caption())).append("\"><figcaption>").append(esc(fig.caption()))
-                    .append(" — arms ").append(esc(String.valueOf(fig.arms()))).append(", seeds ")
-                    .append(esc(String.valueOf(fig.seeds()))).append(", data ").append(esc(String.valueOf(hash)))
-                    .append(", sha256 ").append(esc(fig.sha256())).append("</figcaption></figure>");
-        }
+        r.figures().stream().filter(f -> !f.name().equals("samples")).forEach(f -> figure(h, f, figures));
         h.append("<h2>Notes</h2><ul>");
         r.notes().forEach(n -> h.append("<li>").append(esc(n)).append("</li>"));
         h.append("</ul><h2>Provenance</h2><pre>").append(esc(PRETTY.writeValueAsString(r.provenance())))
-                .append("</pre></body></html>\n");
-        return h.toString();
+                .append("</pre><table><tr><th class=l>figure</th><th class=l>arms</th><th class=l>seeds</th>"
+                        + "<th class=l>sha256</th></tr>");
+        r.figures().forEach(f -> h.append("<tr><td class=l>").append(esc(f.name())).append("</td><td class=l>")
+                .append(esc(String.valueOf(f.arms()))).append("</td><td class=l>").append(esc(String.valueOf(f.seeds())))
+                .append("</td><td class=l><code>").append(esc(f.sha256())).append("</code></td></tr>"));
+        h.append("</table></body></html>\n");
+        return withContents(h.toString());
+    }
+
+    private static final String TOC = "<!--contents-->";
+    private static final Pattern HEADING = Pattern.compile("<h2>(.*?)</h2>");
+
+    /** Numbers every section heading and puts a linked table of contents where {@link #TOC} stands. */
+    private static String withContents(String page) {
+        StringBuilder toc = new StringBuilder("<nav><strong>Contents</strong><ol>");
+        StringBuilder out = new StringBuilder(page.length() + 4096);
+        Matcher m = HEADING.matcher(page);
+        int n = 0;
+        while (m.find()) {
+            String id = "section-" + (++n);
+            toc.append("<li><a href=\"#").append(id).append("\">").append(m.group(1)).append("</a></li>");
+            m.appendReplacement(out, Matcher.quoteReplacement("<h2 id=\"" + id + "\">" + m.group(1) + "</h2>"));
+        }
+        m.appendTail(out);
+        toc.append("</ol></nav>");
+        int at = out.indexOf(TOC);
+        return at < 0 ? out.toString() : out.replace(at, at + TOC.length(), toc.toString()).toString();
+    }
+
+    /** One figure; its caption says what it shows, and its hashes stay in the provenance table. */
+    private static void figure(StringBuilder h, Figure fig, java.util.function.Function<String, byte[]> figures) {
+        String src = figures == null ? "figures/" + fig.name() + ".png"
+                : "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(figures.apply(fig.name()));
+        h.append("<figure id=\"figure-").append(esc(fig.name())).append("\"><img src=\"").append(esc(src))
+                .append("\" alt=\"").append(esc(fig.caption())).append("\"><figcaption>").append(esc(fig.caption()))
+                .append(" (seeds ").append(esc(String.valueOf(fig.seeds()))).append(")</figcaption></figure>");
     }
 
     /** Each external set beside the internal test split: scores, paired differences, recall, confusion. */

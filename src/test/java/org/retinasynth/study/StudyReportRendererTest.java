@@ -14,6 +14,7 @@ import org.retinasynth.study.StudyReport.ArmSummary;
 import org.retinasynth.study.StudyReport.ClassifierRun;
 import org.retinasynth.study.StudyReport.ExternalScores;
 import org.retinasynth.study.StudyReport.ExternalSummary;
+import org.retinasynth.study.StudyReport.Figure;
 import org.retinasynth.study.StudyReport.Scores;
 
 /** The external-test parts of the CSV and HTML, on a hand-made report, and a report made before them. */
@@ -33,11 +34,16 @@ class StudyReportRendererTest {
     }
 
     private static StudyReport report(List<ExternalScores> runExternal, List<ExternalSummary> external) {
+        return report(runExternal, external, List.of());
+    }
+
+    private static StudyReport report(List<ExternalScores> runExternal, List<ExternalSummary> external,
+                                      List<Figure> figures) {
         ClassifierRun run = new ClassifierRun("REAL", 1, 20, 0, new int[] {10, 10}, 1, 1, List.of(1.0), List.of(1.1),
                 INTERNAL, List.of(), 1.5, runExternal, Map.of("training", Map.of("dataset/train", 20)));
         return new StudyReport("s<1>", Map.of("datasetName", "d", "datasetContentSha256", "abc"),
                 List.of(arm("REAL", 0.7, null), arm("REAL_CLASSIC", 0.72, new PairedDifference(0.02, -0.01, 0.05, 2))),
-                List.of(), List.of(), List.of(), List.of(run), List.of(), List.of(), List.of("note"), List.of(),
+                List.of(), List.of(), List.of(), List.of(run), List.of(), figures, List.of("note"), List.of(),
                 external);
     }
 
@@ -64,8 +70,8 @@ class StudyReportRendererTest {
         assertThat(rows.stream().filter(x -> x.get("condition").equals("clean"))).hasSize(5 + 2);
 
         String html = StudyReportRenderer.html(r);
-        String section = html.substring(html.indexOf("<h2>External test sets</h2>"),
-                html.indexOf("<h2>Representation quality"));
+        int start = html.indexOf("External test sets</h2>");
+        String section = html.substring(start, html.indexOf("Representation quality", start));
         assertThat(section).contains("clinic-b", "ds&lt;x&gt;", "f00d", "32 images", "[18, 14]",
                 "never used for training", "internal test", "Paired difference to REAL on clinic-b",
                 "-0.030 [-0.200, +0.140]")
@@ -80,5 +86,36 @@ class StudyReportRendererTest {
         StudyReport old = report(null, null);
         assertThat(StudyReportRenderer.html(old)).doesNotContain("External test sets").contains("s&lt;1&gt;");
         assertThat(StudyReportRenderer.csv(old)).doesNotContain("external:");
+    }
+
+    @Test
+    void thePageOpensWithItsContentsAndTheSamplesAndKeepsHashesOutOfCaptions() {
+        String sha = "ab".repeat(32);
+        StudyReport r = report(null, null, List.of(
+                new Figure("recall-per-grade", "Per-grade recall of each arm", "cd".repeat(32), List.of("REAL"),
+                        List.of(0, 1)),
+                new Figure("samples", "Per grade: real, VAE and DVAE samples", sha, List.of("VAE", "DVAE"), List.of(0))));
+        String html = StudyReportRenderer.html(r);
+
+        java.util.regex.Matcher headings = java.util.regex.Pattern.compile("<h2 id=\"(section-\\d+)\">([^<]*)</h2>")
+                .matcher(html);
+        int n = 0;
+        while (headings.find()) {
+            n++;
+            assertThat(html).contains("<li><a href=\"#" + headings.group(1) + "\">" + headings.group(2) + "</a></li>");
+        }
+        assertThat(n).as("numbered sections").isGreaterThanOrEqualTo(8);
+        assertThat(html).doesNotContain("<h2>");
+        int contents = html.indexOf("<nav>");
+        int samples = html.indexOf("figures/samples.png");
+        assertThat(contents).isPositive().isLessThan(samples);
+        assertThat(samples).isLessThan(html.indexOf("<table")).isLessThan(html.indexOf("figures/recall-per-grade.png"));
+        assertThat(html.split("figures/samples.png", -1)).as("the samples grid appears once").hasSize(2);
+        java.util.regex.Matcher captions = java.util.regex.Pattern.compile("<figcaption>([^<]*)</figcaption>")
+                .matcher(html);
+        while (captions.find()) {
+            assertThat(captions.group(1)).doesNotContain(sha, "sha256", "abc");
+        }
+        assertThat(html.substring(html.indexOf("Provenance</h2>"))).contains(sha, "cd".repeat(32));
     }
 }
