@@ -66,7 +66,7 @@ public final class StudyBench {
                             System.getProperty("study.prior", "FITTED")),
                     new StudySpec.Classifier(i("clfEpochs", 30), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
                             i("patience", 6)),
-                    null, null, null, null, i("iwae", 32), null);
+                    null, null, null, null, i("iwae", 32), null, null);
             Study study = studies.create(owner, spec);
             String last = "";
             while (!study.state().finished()) {
