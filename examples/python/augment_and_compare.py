@@ -29,7 +29,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--url", default="http://localhost:8080")
     p.add_argument("--key", default=os.environ.get("RETINASYNTH_KEY"), help="API key (or RETINASYNTH_KEY)")
-    p.add_argument("--data", help="folder of PNG/JPEG/TIFF images; demo phantoms when omitted")
+    p.add_argument("--data", help="folder of PNG/JPEG/TIFF images, or a folder holding labels.csv and "
+                   "images/; demo phantoms when omitted")
     p.add_argument("--labels", help="labels CSV for --data (filename,grade[,split,...])")
     p.add_argument("--out", default="augment-out", help="folder for the synthetic set and the report")
     p.add_argument("--small", action="store_true", help="tiny settings: finishes in about a minute")
@@ -37,8 +38,13 @@ def main(argv=None):
     a = p.parse_args(argv)
     if not a.key:
         p.error("--key or RETINASYNTH_KEY is required")
+    if a.data and not a.labels and os.path.isfile(os.path.join(a.data, "labels.csv")):
+        # a dataset folder as shared: labels.csv beside an images/ folder
+        a.labels = os.path.join(a.data, "labels.csv")
+        if os.path.isdir(os.path.join(a.data, "images")):
+            a.data = os.path.join(a.data, "images")
     if a.data and not a.labels:
-        p.error("--data needs --labels")
+        p.error("--data needs --labels (or a labels.csv inside it)")
 
     api = Client(a.url, a.key)
     small = a.small
