@@ -1,8 +1,10 @@
 """The client: one method per API operation, plus wait, download_set and report on top."""
 
+import csv
 import io
 import json
 import os
+import tempfile
 import time
 import zipfile
 
@@ -113,11 +115,34 @@ class Client:
                 h.close()
 
     def upload_folder(self, dataset_id, folder, labels_csv, batch=200):
-        """Uploads every image of a folder with one labels CSV, in batches; returns the upload reports."""
+        """Uploads every image of a folder with one labels CSV, in batches; returns the upload reports.
+
+        Each batch carries only its own files' CSV rows: the service reports a row without its file
+        as refused, so the whole CSV with every batch would count every other batch's rows."""
         exts = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
         paths = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.lower().endswith(exts))
-        return [self.upload_images(dataset_id, paths[i:i + batch], labels_csv=labels_csv)
-                for i in range(0, len(paths), batch)]
+        with open(labels_csv, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        names_in_header = [h.strip().lower() for h in header]
+        column = names_in_header.index("filename") if "filename" in names_in_header else 0
+        reports = []
+        for i in range(0, len(paths), batch):
+            part = paths[i:i + batch]
+            names = {os.path.basename(p) for p in part}
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(header)
+            writer.writerows(r for r in body if r and os.path.basename(r[column].replace("\\", "/")) in names)
+            path = os.path.join(tempfile.mkdtemp(prefix="retinasynth-labels-"), os.path.basename(labels_csv))
+            try:
+                with open(path, "w", newline="", encoding="utf-8") as out:
+                    out.write(text.getvalue())
+                reports.append(self.upload_images(dataset_id, part, labels_csv=path))
+            finally:
+                os.remove(path)
+                os.rmdir(os.path.dirname(path))
+        return reports
 
     @operation("POST", "/api/v1/datasets/{id}/zip", "uploadZip")
     def upload_zip(self, dataset_id, path):
