@@ -184,23 +184,8 @@ public final class StudyReportRenderer {
         }
         h.append("</table>");
 
-        h.append("<h2>Confusion matrices (rows: true grade, columns: predicted; summed over seeds)</h2><div class=side>");
-        for (ArmSummary a : r.arms()) {
-            h.append("<table><tr><th class=l>").append(esc(a.arm())).append("</th>");
-            for (int g = 0; g < classes; g++) {
-                h.append("<th>").append(g).append("</th>");
-            }
-            h.append("</tr>");
-            for (int t = 0; t < classes; t++) {
-                h.append("<tr><th>").append(t).append("</th>");
-                for (int p = 0; p < classes; p++) {
-                    h.append("<td>").append(a.confusionSummedOverSeeds()[t][p]).append("</td>");
-                }
-                h.append("</tr>");
-            }
-            h.append("</table>");
-        }
-        h.append("</div>");
+        h.append("<h2>Confusion matrices (rows: true grade, columns: predicted; summed over seeds)</h2>");
+        confusionTables(h, r.arms(), classes);
 
         if (r.external() != null && !r.external().isEmpty()) {
             external(h, r);
@@ -303,6 +288,27 @@ public final class StudyReportRenderer {
                 .append(" (seeds ").append(esc(String.valueOf(fig.seeds()))).append(")</figcaption></figure>");
     }
 
+    /** One small table per arm, side by side. */
+    private static void confusionTables(StringBuilder h, List<ArmSummary> arms, int classes) {
+        h.append("<div class=side>");
+        for (ArmSummary a : arms) {
+            h.append("<table><tr><th class=l>").append(esc(a.arm())).append("</th>");
+            for (int g = 0; g < classes; g++) {
+                h.append("<th>").append(g).append("</th>");
+            }
+            h.append("</tr>");
+            for (int t = 0; t < classes; t++) {
+                h.append("<tr><th>").append(t).append("</th>");
+                for (int p = 0; p < classes; p++) {
+                    h.append("<td>").append(a.confusionSummedOverSeeds()[t][p]).append("</td>");
+                }
+                h.append("</tr>");
+            }
+            h.append("</table>");
+        }
+        h.append("</div>");
+    }
+
     /** Each external set beside the internal test split: scores, paired differences, recall, confusion. */
     private static void external(StringBuilder h, StudyReport r) {
         h.append("<h2>External test sets</h2><p>Other datasets, resized to the study's working size. They were never"
@@ -354,21 +360,7 @@ public final class StudyReportRenderer {
             }
             h.append("</table><p>Confusion on ").append(esc(e.name()))
                     .append(" (rows true grade, columns predicted; summed over seeds):</p>");
-            for (ArmSummary a : e.arms()) {
-                h.append("<table><tr><th class=l>").append(esc(a.arm())).append("</th>");
-                for (int g = 0; g < classes; g++) {
-                    h.append("<th>").append(g).append("</th>");
-                }
-                h.append("</tr>");
-                for (int t = 0; t < classes; t++) {
-                    h.append("<tr><th>").append(t).append("</th>");
-                    for (int p = 0; p < classes; p++) {
-                        h.append("<td>").append(a.confusionSummedOverSeeds()[t][p]).append("</td>");
-                    }
-                    h.append("</tr>");
-                }
-                h.append("</table>");
-            }
+            confusionTables(h, e.arms(), classes);
         }
     }
 
