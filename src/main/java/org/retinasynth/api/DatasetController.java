@@ -218,9 +218,11 @@ class DatasetController {
 
     @GetMapping(path = "/{id}/grid.png", produces = MediaType.IMAGE_PNG_VALUE)
     @Operation(operationId = "getDatasetGrid", summary = "A sample grid: one row of preprocessed images per grade")
-    ResponseEntity<byte[]> grid(Owner owner, @PathVariable String id,
+    ResponseEntity<byte[]> grid(Owner owner, @Parameter(description = "Dataset id") @PathVariable String id,
+                                @Parameter(description = "Images per grade row (the first ones by filename)")
                                 @RequestParam(defaultValue = "8") @Min(1) @Max(32) int perGrade,
-                                @Parameter(schema = @Schema(allowableValues = {"train", "val", "test"}))
+                                @Parameter(description = "Only images of this split; all splits when absent",
+                                        schema = @Schema(allowableValues = {"train", "val", "test"}))
                                 @RequestParam(required = false) String split) {
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG)
                 .header(HttpHeaders.CONTENT_DISPOSITION, "inline; filename=\"grid.png\"")

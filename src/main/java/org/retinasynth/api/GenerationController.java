@@ -132,9 +132,10 @@ class GenerationController {
             content = @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "409", description = "No image made yet",
             content = @Content(mediaType = "application/problem+json"))
-    ResponseEntity<byte[]> grid(Owner owner, @PathVariable String id,
-                                @Parameter(description = "Only this grade") @RequestParam(required = false) @Min(0)
-                                Integer grade,
+    ResponseEntity<byte[]> grid(Owner owner, @Parameter(description = "Generated set id") @PathVariable String id,
+                                @Parameter(description = "Only this grade, in rows of perGrade; every grade when absent")
+                                @RequestParam(required = false) @Min(0) Integer grade,
+                                @Parameter(description = "Images per grade row, in generation order")
                                 @RequestParam(defaultValue = "8") @Min(1) @Max(64) int perGrade) {
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).header("X-Content-Type-Options", "nosniff")
                 .body(generations.grid(owner, id, grade, perGrade));

@@ -41,6 +41,7 @@ class WorkerRoleFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         response.setStatus(HttpStatus.NOT_FOUND.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
         response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
                 + "\"detail\":\"This instance runs as a worker (retinasynth.role=worker); the API is served by"
                 + " api-role instances.\"}");

@@ -61,6 +61,7 @@ class DatasetApiTest extends ApiTestSupport {
         mvc.perform(get("/api/v1/datasets"))
                 .andExpect(status().isUnauthorized())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(content().encoding(java.nio.charset.StandardCharsets.UTF_8))
                 .andExpect(jsonPath("$.title").value("Missing API key"));
         mvc.perform(get("/api/v1/datasets").header("X-API-Key", "rsk_not-a-real-key"))
                 .andExpect(status().isUnauthorized());
