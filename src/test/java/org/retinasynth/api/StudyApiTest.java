@@ -39,19 +39,6 @@ class StudyApiTest extends ApiTestSupport {
                 + "\"robustnessCorruptions\":[\"gaussian\"],\"iwaeSamples\":4}";
     }
 
-    private String awaitEnd(String key, String id) throws Exception {
-        long end = System.currentTimeMillis() + 300_000;
-        String study;
-        do {
-            study = json(key, "/api/v1/studies/" + id);
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(JsonPath.<String>read(study, "$.state"))) {
-                return study;
-            }
-            Thread.sleep(250);
-        } while (System.currentTimeMillis() < end);
-        throw new AssertionError("study did not end: " + study);
-    }
-
     @Test
     void runsAStudyEndToEndAndReportsEveryArmAndSeed() throws Exception {
         String key = newOwnerKey();
@@ -68,7 +55,7 @@ class StudyApiTest extends ApiTestSupport {
         mvc.perform(as(stranger, get("/api/v1/studies/" + id))).andExpect(status().isNotFound());
         mvc.perform(as(stranger, get("/api/v1/studies/" + id + "/report.html"))).andExpect(status().isNotFound());
 
-        String study = awaitEnd(key, id);
+        String study = awaitEnd(key, "/api/v1/studies/" + id);
         assertThat(JsonPath.<String>read(study, "$.state")).as(study).isEqualTo("SUCCEEDED");
         mvc.perform(as(stranger, get("/api/v1/studies/" + id + "/report"))).andExpect(status().isNotFound());
 
@@ -215,7 +202,7 @@ class StudyApiTest extends ApiTestSupport {
         mvc.perform(as(key, delete("/api/v1/studies/" + id))).andExpect(status().isConflict());
         mvc.perform(as(key, post("/api/v1/studies/" + id + "/cancel"))).andExpect(status().isOk())
                 .andExpect(jsonPath("$.cancelRequested").value(true));
-        assertThat(JsonPath.<String>read(awaitEnd(key, id), "$.state")).isEqualTo("CANCELLED");
+        assertThat(JsonPath.<String>read(awaitEnd(key, "/api/v1/studies/" + id), "$.state")).isEqualTo("CANCELLED");
         mvc.perform(as(key, post("/api/v1/studies/" + id + "/cancel"))).andExpect(status().isConflict());
         mvc.perform(as(key, get("/api/v1/studies/" + id + "/report.csv"))).andExpect(status().isConflict());
         mvc.perform(as(key, delete("/api/v1/studies/" + id))).andExpect(status().isNoContent());

@@ -50,19 +50,6 @@ class StudyExternalTestApiTest extends ApiTestSupport {
         return mvc.perform(as(key, post("/api/v1/studies").contentType(MediaType.APPLICATION_JSON).content(body)));
     }
 
-    private String awaitEnd(String key, String id) throws Exception {
-        long end = System.currentTimeMillis() + 300_000;
-        String study;
-        do {
-            study = json(key, "/api/v1/studies/" + id);
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(JsonPath.<String>read(study, "$.state"))) {
-                return study;
-            }
-            Thread.sleep(250);
-        } while (System.currentTimeMillis() < end);
-        throw new AssertionError("study did not end: " + study);
-    }
-
     @Test
     void scoresEveryArmAndSeedOnTheExternalSetWhichNoUnitTrainsOn() throws Exception {
         String key = newOwnerKey();
@@ -76,7 +63,7 @@ class StudyExternalTestApiTest extends ApiTestSupport {
         mvc.perform(as(key, org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
                         "/api/v1/datasets/" + shifted))).andExpect(status().isConflict())
                 .andExpect(jsonPath("$.dependants[0].id").value(id));
-        String study = awaitEnd(key, id);
+        String study = awaitEnd(key, "/api/v1/studies/" + id);
         assertThat(JsonPath.<String>read(study, "$.state")).as(study).isEqualTo("SUCCEEDED");
         String report = json(key, "/api/v1/studies/" + id + "/report");
 

@@ -85,6 +85,21 @@ public abstract class ApiTestSupport {
         return new MockMultipartFile(name, filename, MediaType.APPLICATION_OCTET_STREAM_VALUE, bytes);
     }
 
+    /** Polls a job (its path) until it has finished, for at most five minutes; returns its last body. */
+    protected String awaitEnd(String key, String path) throws Exception {
+        long end = System.currentTimeMillis() + 300_000;
+        String job;
+        do {
+            job = json(key, path);
+            if (java.util.List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(
+                    com.jayway.jsonpath.JsonPath.<String>read(job, "$.state"))) {
+                return job;
+            }
+            Thread.sleep(250);
+        } while (System.currentTimeMillis() < end);
+        throw new AssertionError("job did not end: " + job);
+    }
+
     protected String json(String key, String path) throws Exception {
         return mvc.perform(as(key, get(path))).andReturn().getResponse().getContentAsString();
     }
