@@ -32,7 +32,7 @@ class RateLimitTest {
         }
         MockHttpServletResponse refused = call("rsk_first");
         assertThat(refused.getStatus()).isEqualTo(429);
-        assertThat(refused.getContentType()).isEqualTo("application/problem+json");
+        assertThat(refused.getContentType()).isEqualTo("application/problem+json;charset=UTF-8");
         assertThat(Long.parseLong(refused.getHeader("Retry-After"))).isBetween(1L, 20L);
         assertThat(refused.getHeader("RateLimit")).startsWith("\"per-key\";r=0;");
 
