@@ -1,5 +1,6 @@
 package org.retinasynth.metrics;
 
+import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.StatUtils;
 
 /**
@@ -16,5 +17,14 @@ public record Summary(double mean, double sd, int n) {
         double mean = StatUtils.mean(values);
         double sd = values.length == 1 ? 0 : Math.sqrt(StatUtils.variance(values, mean));
         return new Summary(mean, sd, values.length);
+    }
+
+    /** Half the width of the two-sided 95% Student-t interval of the mean; NaN when n == 1. */
+    public double halfWidth95() {
+        if (n < 2) {
+            return Double.NaN;
+        }
+        // a null RNG: only the quantile function is used, and the default would seed a Well19937c
+        return new TDistribution(null, n - 1).inverseCumulativeProbability(0.975) * sd / Math.sqrt(n);
     }
 }

@@ -570,7 +570,7 @@ class StudyReportBuilder {
             v.setLineStyle(SeriesLines.DASH_DASH);
             v.setMarker(SeriesMarkers.NONE);
             top = Math.max(top, Arrays.stream(train).max().orElse(0));
-            if (!r.arm().equals("SYNTHETIC_ONLY")) {
+            if (!r.arm().equals(StudySpec.Arm.SYNTHETIC_ONLY.name())) {
                 top = Math.max(top, Arrays.stream(val).max().orElse(0));
             }
         }
@@ -601,19 +601,13 @@ class StudyReportBuilder {
                 Summary s = e.getValue().stream().filter(a -> a.arm().equals(arm)).findFirst()
                         .map(a -> a.metrics().get("balancedAccuracy")).orElse(null);
                 mean.add(s == null ? 0 : finite(s.mean()));
-                half.add(s == null ? 0 : finite(halfWidth(s)));
+                half.add(s == null ? 0 : finite(s.halfWidth95()));
             }
             chart.addSeries(e.getKey(), arms, mean, half);
         }
         return figure("external-balanced-accuracy", chart, "Balanced accuracy of each arm on each external test set"
                 + " (never used for training or selection), mean over seeds with 95% intervals", arms,
                 IntStream.range(0, spec.seeds()).boxed().toList());
-    }
-
-    /** Half the width of the 95% t interval of a mean over n seeds. */
-    static double halfWidth(Summary s) {
-        return s.n() < 2 ? 0 : new org.apache.commons.math3.distribution.TDistribution(null, s.n() - 1)
-                .inverseCumulativeProbability(0.975) * s.sd() / Math.sqrt(s.n());
     }
 
     private Figure figure(String name, Chart<?, ?> chart, String caption, List<String> arms, List<Integer> seeds) {

@@ -25,6 +25,8 @@ class SummaryTest {
         assertThat(d.low()).isCloseTo(3 - half, within(1e-5));
         assertThat(d.high()).isCloseTo(3 + half, within(1e-5));
         assertThat(d.n()).isEqualTo(3);
+        assertThat(Summary.of(2, 3, 4).halfWidth95()).isCloseTo(half, within(1e-5));
+        assertThat(Summary.of(2).halfWidth95()).isNaN();
     }
 
     @Test
