@@ -188,6 +188,7 @@ final class StudyWork implements AutoCloseable {
             VaeTrainer.fitPrior(model, trainPacked, true, 1);
         }
         open.put(key, model);
+        double[][] trainMu = trainLatents(model);
         List<StudyReport.ExternalRepresentation> external = new ArrayList<>();
         Map<String, Integer> scored = new java.util.TreeMap<>();
         scored.put("dataset/test", test.count());
@@ -197,7 +198,7 @@ final class StudyWork implements AutoCloseable {
             inputs.put("clean", e.images().chw());
             inputs.put(c.toText(), corrupted("ext:" + e.test().name() + ":rep:" + c.toText(), c, e.images()));
             external.add(new StudyReport.ExternalRepresentation(e.test().name(), e.contentSha256(),
-                    representation(model, e.images(), inputs)));
+                    representation(model, trainMu, e.images(), inputs)));
             scored.merge("external/" + e.test().name(), e.images().count(), Integer::sum);
         }
         Map<String, Map<String, Integer>> read = new LinkedHashMap<>();
@@ -209,7 +210,7 @@ final class StudyWork implements AutoCloseable {
                 history, model.evaluate(test.chw(), null, test.grades(), test.count()).loss(),
                 mean(model.importanceWeightedLogLikelihood(test.chw(), test.grades(), test.count(),
                         spec.iwaeSamples(), 7919L + seed)),
-                representation(model), (System.nanoTime() - t0) / 1e9, external, read);
+                representation(model, trainMu), (System.nanoTime() - t0) / 1e9, external, read);
         save(new StudyRepository.Unit(key, json.writeValueAsString(result),
                 blobs.put(ModelRegistry.archive(model, Map.of("study", study.id(), "unit", key))),
                 result.seconds()));
@@ -230,7 +231,7 @@ final class StudyWork implements AutoCloseable {
      * as the condition for every image: the encoder is conditional, and handing it the true
      * grade would let the probe read the answer from the condition.
      */
-    private List<RepresentationPoint> representation(VaeModel model) {
+    private List<RepresentationPoint> representation(VaeModel model, double[][] trainMu) {
         Map<String, float[]> inputs = new LinkedHashMap<>();
         inputs.put("clean", test.chw());
         CorruptionSpec dvaeCorruption = spec.representationCorruptionOrDefault();
@@ -239,16 +240,21 @@ final class StudyWork implements AutoCloseable {
             CorruptionSpec c = new CorruptionSpec(List.of(new CorruptionSpec.Component(name, REPRESENTATION_SEVERITY)));
             inputs.put(c.toText(), corrupted("rob:" + name + ":3", c));
         }
-        return representation(model, test, inputs);
+        return representation(model, trainMu, test, inputs);
+    }
+
+    /** Latent means of the training split, what every probe is fitted on; encoded once per model. */
+    private double[][] trainLatents(VaeModel model) {
+        return rows(model.encode(train.chw(), zeros(train.count()), train.count())[0], model.config().latentDim());
     }
 
     /**
      * The representation points of {@code set} under each input condition ({@code "clean"} must be
      * {@code set.chw()} itself); the probe is always fitted on the training split's latents.
      */
-    private List<RepresentationPoint> representation(VaeModel model, StudyImages set, Map<String, float[]> inputs) {
+    private List<RepresentationPoint> representation(VaeModel model, double[][] trainMu, StudyImages set,
+                                                     Map<String, float[]> inputs) {
         int d = model.config().latentDim();
-        double[][] trainMu = rows(model.encode(train.chw(), zeros(train.count()), train.count())[0], d);
         double[][] cleanMu = rows(model.encode(set.chw(), zeros(set.count()), set.count())[0], d);
         double spread = spread(cleanMu);
         List<RepresentationPoint> out = new ArrayList<>();
