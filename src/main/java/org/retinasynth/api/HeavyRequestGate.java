@@ -1,24 +1,23 @@
 package org.retinasynth.api;
 
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.retinasynth.common.HeavyWork;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Rendered pictures and reports wait for a {@link HeavyWork} turn (uploads take theirs in
  * ingestion, once their body has arrived). Streamed downloads do not: a slow reader would hold a
- * turn for as long as it reads.
+ * turn for as long as it reads. An interceptor rather than a filter, so that a refused turn is
+ * answered by {@link ProblemHandler} like every other problem.
  */
 @Component
-class HeavyRequestGate extends OncePerRequestFilter {
+class HeavyRequestGate implements HandlerInterceptor, WebMvcConfigurer {
+
+    private static final String TURN = HeavyRequestGate.class.getName() + ".turn";
 
     private final HeavyWork heavy;
 
@@ -32,34 +31,24 @@ class HeavyRequestGate extends OncePerRequestFilter {
     }
 
     @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !rendered(request.getMethod(), request.getRequestURI().substring(request.getContextPath().length()));
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(this).addPathPatterns("/api/**");
     }
 
     @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-            throws ServletException, IOException {
-        try {
-            heavy.run(() -> {
-                try {
-                    chain.doFilter(request, response);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } catch (ServletException e) {
-                    throw new IllegalStateException(e);
-                }
-                return null;
-            });
-        } catch (HeavyWork.BusyException e) {
-            // outside Spring MVC, so the problem handler never sees this one
-            response.setStatus(HttpStatus.SERVICE_UNAVAILABLE.value());
-            response.setHeader("Retry-After", "5");
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
-                    + "\"detail\":\"" + e.getMessage() + "\"}");
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        if (rendered(request.getMethod(), request.getRequestURI().substring(request.getContextPath().length()))) {
+            request.setAttribute(TURN, heavy.take());
+        }
+        return true;
+    }
+
+    @Override
+    public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler,
+                                Exception ex) {
+        if (request.getAttribute(TURN) instanceof HeavyWork.Turn turn) {
+            request.removeAttribute(TURN);
+            turn.close();
         }
     }
 }

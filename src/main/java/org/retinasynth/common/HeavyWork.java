@@ -24,7 +24,7 @@ public class HeavyWork {
      * @param waitSeconds   how long one waits for its turn before answering 503 with Retry-After
      */
     @ConfigurationProperties("retinasynth.api")
-    record Properties(Integer heavyRequests, @DefaultValue("60") int waitSeconds) {
+    public record Properties(Integer heavyRequests, @DefaultValue("60") int waitSeconds) {
     }
 
     /** No turn came within the wait; the API answers 503 with Retry-After. */
@@ -37,15 +37,21 @@ public class HeavyWork {
     private final Semaphore permits;
     private final int waitSeconds;
 
-    HeavyWork(Properties properties, RoleProperties role, MeterRegistry meters) {
+    public HeavyWork(Properties properties, RoleProperties role, MeterRegistry meters) {
         this.permits = new Semaphore(role.role().workThreads(properties.heavyRequests(),
                 Runtime.getRuntime().availableProcessors()), true);
         this.waitSeconds = properties.waitSeconds();
         meters.gauge("retinasynth.api.heavy.waiting", permits, Semaphore::getQueueLength);
     }
 
-    /** Runs {@code work} in its turn. */
-    public <T> T run(Supplier<T> work) {
+    /** A turn taken; closing it gives it back. */
+    public interface Turn extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Waits for a turn, at most the configured seconds; the caller must close it. */
+    public Turn take() {
         boolean admitted;
         try {
             admitted = permits.tryAcquire(waitSeconds, TimeUnit.SECONDS);
@@ -56,10 +62,13 @@ public class HeavyWork {
         if (!admitted) {
             throw new BusyException(waitSeconds);
         }
-        try {
+        return permits::release;
+    }
+
+    /** Runs {@code work} in its turn. */
+    public <T> T run(Supplier<T> work) {
+        try (Turn turn = take()) {
             return work.get();
-        } finally {
-            permits.release();
         }
     }
 }

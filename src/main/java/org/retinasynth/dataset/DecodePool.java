@@ -33,10 +33,6 @@ class DecodePool implements DisposableBean {
                 Runtime.getRuntime().availableProcessors()));
     }
 
-    int threads() {
-        return pool.getParallelism();
-    }
-
     /** Maps every item on the pool, in order; a parallel stream started inside a pool stays in it. */
     <T, R> List<R> map(List<T> items, Function<T, R> work) {
         try {
