@@ -120,7 +120,11 @@ final class SavedModels {
      */
     static void loadParameters(Path dir, Block block, NDManager manager, Shape... inputShapes) {
         try {
-            block.initialize(manager, DataType.FLOAT32, inputShapes);
+            // the throw-away initial values are drawn from libtorch's global generator: without the
+            // lock, a load in one thread shifts the draws of a seeded initialisation in another
+            synchronized (TorchRuntime.SEED_LOCK) {
+                block.initialize(manager, DataType.FLOAT32, inputShapes);
+            }
             List<NDArray> initial = new ArrayList<>();
             for (Pair<String, Parameter> p : block.getParameters()) {
                 initial.add(p.getValue().getArray());

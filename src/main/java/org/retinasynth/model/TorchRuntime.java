@@ -46,7 +46,11 @@ public final class TorchRuntime {
      * one active collector per process (libtorch uses all cores within each op anyway).
      */
     static final Object TRAIN_LOCK = new Object();
-    /** Held while a block initialises after seeding libtorch's global generator. */
+    /**
+     * Held by every draw from libtorch's global generator (seeding and initialising a block, the
+     * throw-away initialisation before loading saved parameters, random test matrices), so a seeded
+     * initialisation gets the same draws whatever runs in other threads.
+     */
     static final Object SEED_LOCK = new Object();
 
     private static volatile Engine engine;
@@ -119,8 +123,12 @@ public final class TorchRuntime {
     public static double measureMatmulGflops(int n, int repeats, int rounds) {
         Engine e = engine();
         try (NDManager m = e.newBaseManager(defaultDevice())) {
-            NDArray a = m.randomUniform(-1, 1, new Shape(n, n));
-            NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
+            NDArray a;
+            NDArray b;
+            synchronized (SEED_LOCK) {
+                a = m.randomUniform(-1, 1, new Shape(n, n));
+                b = m.randomUniform(-1, 1, new Shape(n, n));
+            }
             double best = 0;
             for (int r = 0; r <= rounds; r++) {
                 long t0 = System.nanoTime();
