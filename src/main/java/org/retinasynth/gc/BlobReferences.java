@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.retinasynth.storage.BlobColumns;
+import org.retinasynth.storage.BlobColumns.Column;
 import org.retinasynth.storage.BlobStore;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -15,27 +18,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Every place the database names a blob, in one list: the one thing the collector must not get
  * wrong, since a place missing here is live data deleted. A new column that may hold a sha256
- * must be added to {@link #HASH_COLUMNS} or {@link #TEXT_COLUMNS}; {@code BlobReferencesSchemaTest}
+ * must be added to {@link BlobColumns#KEYS} or {@link #TEXT_COLUMNS}; {@code BlobReferencesSchemaTest}
  * fails for any character column wide enough to hold a key that is in neither list nor among the
  * columns it knows name no blob.
  */
 @Component
 class BlobReferences {
 
-    record Column(String table, String column) {
-    }
-
     /** Columns holding one blob key each. */
-    static final List<Column> HASH_COLUMNS = List.of(
-            new Column("images", "original_sha256"),
-            new Column("images", "processed_sha256"),
-            new Column("training_jobs", "checkpoint_sha256"),
-            new Column("training_jobs", "model_sha256"),
-            new Column("training_jobs", "reconstructions_sha256"),
-            new Column("generations", "model_sha256"),
-            new Column("generated_images", "sha256"),
-            new Column("studies", "report_sha256"),
-            new Column("study_units", "blob_sha256"));
+    static final List<Column> HASH_COLUMNS = BlobColumns.KEYS;
 
     /**
      * JSON columns (specs, results, provenance): every 64-hex-digit run in them counts as a
@@ -101,14 +92,9 @@ class BlobReferences {
      * put, which makes the blob younger than the grace period, so the age check covers those.)
      */
     boolean isReferenced(String sha256) {
-        for (Column c : HASH_COLUMNS) {
-            Integer n = jdbc.queryForObject("select count(*) from " + c.table() + " where " + c.column() + " = ?",
-                    Integer.class, sha256);
-            if (n != null && n > 0) {
-                return true;
-            }
-        }
-        return false;
+        Long n = new NamedParameterJdbcTemplate(jdbc).queryForObject(BlobColumns.COUNT_REFERENCES,
+                java.util.Map.of("sha256", sha256), Long.class);
+        return n != null && n > 0;
     }
 
     private static String select(Column c) {

@@ -9,6 +9,7 @@ import org.retinasynth.common.InUseException;
 import org.retinasynth.common.NotFoundException;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
+import org.retinasynth.storage.BlobColumns;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.ObjectMapper;
@@ -165,13 +166,6 @@ public class JobService {
     }
 
     public boolean referenced(String sha) {
-        return jdbc.sql("""
-                        select (select count(*) from training_jobs
-                                where checkpoint_sha256 = :s or model_sha256 = :s or reconstructions_sha256 = :s)
-                             + (select count(*) from generated_images where sha256 = :s)
-                             + (select count(*) from images where original_sha256 = :s or processed_sha256 = :s)
-                             + (select count(*) from study_units where blob_sha256 = :s)
-                             + (select count(*) from studies where report_sha256 = :s)""")
-                .param("s", sha).query(Long.class).single() > 0;
+        return jdbc.sql(BlobColumns.COUNT_REFERENCES).param("sha256", sha).query(Long.class).single() > 0;
     }
 }

@@ -50,6 +50,10 @@ class DependantsTest {
     JobStore store;
     @Autowired
     List<JobKind> kinds;
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+    @Autowired
+    org.retinasynth.storage.BlobStore blobs;
 
     private String key;
 
@@ -70,6 +74,8 @@ class DependantsTest {
         String model = train(dataset);
         run(model);
         assertThat(store.find(model).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        String modelBlob = jdbc.sql("select model_sha256 from training_jobs where id = ?").param(model)
+                .query(String.class).single();
         String queued = generation(model);
         String running = generation(model);
         assertThat(store.markStarted(running, "cpu", "worker-a", null)).isTrue();
@@ -91,6 +97,9 @@ class DependantsTest {
         assertThat(send(delete("/api/v1/training-jobs/" + model + "?cascade=true")).getStatus()).isEqualTo(204);
         assertThat(send(get("/api/v1/training-jobs/" + model)).getStatus()).isEqualTo(404);
         assertThat(store.find(queued).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        // the generations' rows still name the model's archive, so deleting the job keeps its bytes
+        // (the collector, which reads the same columns, would keep them too)
+        assertThat(blobs.exists(modelBlob)).isTrue();
         Job stillRunning = store.find(running).orElseThrow();
         assertThat(stillRunning.state()).isEqualTo(JobState.RUNNING);
         assertThat(stillRunning.cancelRequested()).isTrue();
