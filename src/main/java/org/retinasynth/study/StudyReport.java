@@ -31,7 +31,19 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
      * paired differences to REAL and to REAL_OVERSAMPLED, per-grade recall, summed confusion).
      */
     public record ExternalSummary(String name, String datasetId, String contentSha256, int images,
-                                  int[] countsPerGrade, List<ArmSummary> arms) {
+                                  int[] countsPerGrade, List<ArmSummary> arms, List<Transfer> transfer) {
+    }
+
+    /**
+     * What an arm loses from the internal test split to one external set: the drop (internal minus
+     * external, per seed) and, paired by seed, its drop minus the drop of each arm it is measured
+     * against (REAL, REAL_CLASSIC and, for a DVAE arm, the same arm built on the VAE). Below 0: the
+     * arm loses less than that one.
+     *
+     * @param dropMinus compared arm, then metric, to the paired difference of drops
+     */
+    public record Transfer(String arm, Map<String, Summary> drop,
+                           Map<String, Map<String, PairedDifference>> dropMinus) {
     }
 
     /** The classification scores of one classifier on one test condition. */

@@ -187,7 +187,10 @@ class StudyReportBuilder {
                     + " study refused any that shared an image (same pixels at the working size) with the training"
                     + " or validation split. Each set's content sha256 (over its sorted per-image pixel hashes and"
                     + " grades) is in provenance.externalTests; paired differences are arm minus REAL (and minus"
-                    + " REAL_OVERSAMPLED) on the same seed, as for the internal test split.");
+                    + " REAL_OVERSAMPLED) on the same seed, as for the internal test split. Transfer: each arm's"
+                    + " drop (internal test minus external score, per seed) and its drop minus the drop of REAL,"
+                    + " REAL_CLASSIC and, for a DVAE arm, the same arm on the VAE, paired by seed; an interval below"
+                    + " 0 means the arm loses less on the way to the other site.");
         }
 
         StudyReport report = new StudyReport(study.id(), provenance, arms, representation, quality, robustness, runs,
@@ -223,9 +226,54 @@ class StudyReportBuilder {
                 counts[g] = java.util.Arrays.stream(confusion[g]).sum();
             }
             out.add(new ExternalSummary(t.name(), t.datasetId(), hashes.iterator().next(), seen.get(0).images(), counts,
-                    armSummaries(spec, scored, classes, r -> externalOf(r, t.name()).scores())));
+                    armSummaries(spec, scored, classes, r -> externalOf(r, t.name()).scores()),
+                    transfer(spec, scored, t.name())));
         }
         return out;
+    }
+
+    /** See {@link StudyReport.Transfer}. */
+    static List<StudyReport.Transfer> transfer(StudySpec spec, List<ClassifierRun> runs, String name) {
+        Map<String, Map<Integer, ClassifierRun>> byArm = new LinkedHashMap<>();
+        runs.forEach(r -> byArm.computeIfAbsent(r.arm(), a -> new TreeMap<>()).put(r.seed(), r));
+        List<StudyReport.Transfer> out = new ArrayList<>();
+        for (StudySpec.Arm arm : spec.arms()) {
+            Map<Integer, ClassifierRun> mine = byArm.get(arm.name());
+            if (mine == null) {
+                continue;
+            }
+            Map<String, Summary> drop = new LinkedHashMap<>();
+            for (String m : ROBUSTNESS_METRICS) {
+                drop.put(m, Summary.of(mine.values().stream().mapToDouble(r -> drop(r, name, m)).toArray()));
+            }
+            Map<String, Map<String, PairedDifference>> minus = new LinkedHashMap<>();
+            List<String> against = new ArrayList<>(List.of(StudySpec.Arm.REAL.name(), StudySpec.Arm.REAL_CLASSIC.name()));
+            if (arm.name().contains("DVAE")) {
+                against.add(arm.name().replace("DVAE", "VAE"));
+            }
+            for (String other : against) {
+                Map<Integer, ClassifierRun> theirs = byArm.get(other);
+                if (other.equals(arm.name()) || theirs == null) {
+                    continue;
+                }
+                List<Integer> seeds = mine.keySet().stream().filter(theirs::containsKey).toList();
+                if (seeds.size() < 2) {
+                    continue;
+                }
+                Map<String, PairedDifference> d = new LinkedHashMap<>();
+                for (String m : ROBUSTNESS_METRICS) {
+                    d.put(m, PairedDifference.of(seeds.stream().mapToDouble(s -> drop(mine.get(s), name, m)).toArray(),
+                            seeds.stream().mapToDouble(s -> drop(theirs.get(s), name, m)).toArray()));
+                }
+                minus.put(other, d);
+            }
+            out.add(new StudyReport.Transfer(arm.name(), drop, minus));
+        }
+        return out;
+    }
+
+    private static double drop(ClassifierRun r, String external, String metric) {
+        return metric(r.test(), metric) - metric(externalOf(r, external).scores(), metric);
     }
 
     private static ExternalScores externalOf(ClassifierRun r, String name) {

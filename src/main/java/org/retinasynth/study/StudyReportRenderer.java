@@ -358,10 +358,48 @@ public final class StudyReportRenderer {
                 a.recallPerGrade().forEach(s -> h.append("<td>").append(pm(s)).append("</td>"));
                 h.append("</tr>");
             }
-            h.append("</table><p>Confusion on ").append(esc(e.name()))
+            h.append("</table>");
+            transfer(h, e);
+            h.append("<p>Confusion on ").append(esc(e.name()))
                     .append(" (rows true grade, columns predicted; summed over seeds):</p>");
             confusionTables(h, e.arms(), classes);
         }
+    }
+
+    /** The internal-to-external drop per arm, and each arm's drop against the arms it should beat. */
+    private static void transfer(StringBuilder h, StudyReport.ExternalSummary e) {
+        if (e.transfer() == null || e.transfer().isEmpty()) {
+            return;
+        }
+        List<String> metrics = StudyReportBuilder.ROBUSTNESS_METRICS;
+        h.append("<table><tr><th class=l>drop from internal test to ").append(esc(e.name()))
+                .append(" (internal − external, mean ± sd)</th>");
+        metrics.forEach(m -> h.append("<th>").append(esc(m)).append("</th>"));
+        h.append("</tr>");
+        for (StudyReport.Transfer t : e.transfer()) {
+            h.append("<tr><td class=l>").append(esc(t.arm())).append("</td>");
+            metrics.forEach(m -> h.append("<td>").append(pm(t.drop().get(m))).append("</td>"));
+            h.append("</tr>");
+        }
+        h.append("</table><table><tr><th class=l>drop minus the drop of (same seed; mean [95% CI]; below 0 ="
+                + " loses less)</th><th class=l>compared with</th>");
+        metrics.forEach(m -> h.append("<th>").append(esc(m)).append("</th>"));
+        h.append("<th class=l>balanced accuracy</th></tr>");
+        for (StudyReport.Transfer t : e.transfer()) {
+            t.dropMinus().forEach((other, d) -> {
+                h.append("<tr><td class=l>").append(esc(t.arm())).append("</td><td class=l>").append(esc(other))
+                        .append("</td>");
+                metrics.forEach(m -> {
+                    PairedDifference x = d.get(m);
+                    h.append("<td>").append(esc(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", x.mean(), x.low(),
+                            x.high()))).append("</td>");
+                });
+                PairedDifference ba = d.get("balancedAccuracy");
+                h.append("<td class=l>").append(ba.high() < 0 ? "loses less" : ba.low() > 0 ? "loses more"
+                        : "no difference shown").append("</td></tr>");
+            });
+        }
+        h.append("</table>");
     }
 
     private static void differences(StringBuilder h, String title, List<ArmSummary> arms,

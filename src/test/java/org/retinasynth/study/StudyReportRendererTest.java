@@ -51,7 +51,14 @@ class StudyReportRendererTest {
     void externalScoresAreRowsOfTheirOwnConditionAndASectionBesideTheInternalTest() throws Exception {
         ExternalScores scored = new ExternalScores("clinic-b", "ds<x>", "f00d", 32, EXTERNAL);
         ExternalSummary summary = new ExternalSummary("clinic-b", "ds<x>", "f00d", 32, new int[] {18, 14},
-                List.of(arm("REAL", 0.52, null), arm("REAL_CLASSIC", 0.49, new PairedDifference(-0.03, -0.2, 0.14, 2))));
+                List.of(arm("REAL", 0.52, null), arm("REAL_CLASSIC", 0.49, new PairedDifference(-0.03, -0.2, 0.14, 2))),
+                List.of(new StudyReport.Transfer("REAL_CLASSIC",
+                        Map.of("accuracy", Summary.of(new double[] {0.2, 0.3}),
+                                "balancedAccuracy", Summary.of(new double[] {0.21, 0.25}),
+                                "macroF1", Summary.of(new double[] {0.1, 0.1})),
+                        Map.of("REAL", Map.of("accuracy", new PairedDifference(0.01, -0.1, 0.12, 2),
+                                "balancedAccuracy", new PairedDifference(-0.05, -0.09, -0.01, 2),
+                                "macroF1", new PairedDifference(0, -0.1, 0.1, 2))))));
         StudyReport r = report(List.of(scored), List.of(summary));
 
         List<CSVRecord> rows = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get()
@@ -79,6 +86,9 @@ class StudyReportRendererTest {
         // the arm's internal score sits in the row above its external one
         assertThat(section.indexOf("internal test</td><td>0.550 ± 0.071</td><td>0.700 ± 0.000"))
                 .isPositive().isLessThan(section.indexOf("clinic-b</td><td>0.550 ± 0.071</td><td>0.520 ± 0.000"));
+        // what each arm loses on the way to the other site, and against whom it loses less
+        assertThat(section).contains("drop from internal test to clinic-b", "0.230 ± 0.028",
+                "<td class=l>REAL_CLASSIC</td><td class=l>REAL</td>", "-0.050 [-0.090, -0.010]", "loses less");
     }
 
     @Test
