@@ -1,9 +1,14 @@
 package org.retinasynth.bench;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.corruption.CorruptionSpec;
@@ -26,17 +31,33 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A full study on RetinaMNIST through the service path: an embedded H2 database and blob store in
- * a temp folder, the NPZ uploaded with its own train/val/test splits (read in place, not copied),
- * the study run by the job queue, and the report written as JSON, CSV, HTML and PNGs.
+ * A full study through the service path: an embedded H2 database and blob store in a temp folder,
+ * the training data uploaded with its own train/val/test splits (read in place, not copied), the
+ * study run by the job queue, and the report written as JSON, CSV, HTML and PNGs.
  *
- * <p>Run with {@code bench/study.sh}; sizes come from {@code -Dstudy.*} properties (see there).
+ * <p>Arguments: {@code SOURCE OUT [--size N] [--external NAME=SOURCE]...}. A source is a MedMNIST
+ * NPZ (all its splits) or a dataset folder with {@code labels.csv} beside {@code images/} (its
+ * split, patient and eye columns are used). External sets are uploaded at the study's working size
+ * and only scored. Run with {@code bench/study.sh} or {@code bench/cross-site.sh}; sizes come from
+ * {@code -Dstudy.*} properties (see there), {@code -Dstudy.arms=REAL,REAL_DVAE,...} picks arms.
  */
 public final class StudyBench {
 
     public static void main(String[] args) throws Exception {
-        Path npz = Path.of(args.length > 0 ? args[0] : "../shared/data/retinamnist/retinamnist.npz");
+        Path source = Path.of(args.length > 0 ? args[0] : "../shared/data/retinamnist/retinamnist.npz");
         Path out = Path.of(args.length > 1 ? args[1] : "docs/results/retinamnist");
+        int size = 28;
+        Map<String, Path> externals = new LinkedHashMap<>();
+        for (int a = 2; a < args.length; a++) {
+            switch (args[a]) {
+                case "--size" -> size = Integer.parseInt(args[++a]);
+                case "--external" -> {
+                    String[] kv = args[++a].split("=", 2);
+                    externals.put(kv[0], Path.of(kv[1]));
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[a]);
+            }
+        }
         Path work = Files.createTempDirectory("retinasynth-study-");
         long t0 = System.nanoTime();
         System.out.printf(Locale.ROOT, "cores=%d maxHeap=%d MiB java=%s engine=%s%n",
@@ -49,13 +70,16 @@ public final class StudyBench {
             DatasetService datasets = app.getBean(DatasetService.class);
             StudyService studies = app.getBean(StudyService.class);
             Owner owner = app.getBean(ApiKeyService.class).issue("bench", false, "bench").owner();
-            Dataset d = datasets.create(owner, new DatasetService.NewDataset("retinamnist",
-                    "MedMNIST v2 RetinaMNIST 28x28, official splits", 28, GradeScale.ICDR, 0L, null, null));
-            datasets.uploadNpz(owner, d.id(), npz, npz.getFileName().toString(), Files.size(npz));
-            System.out.printf(Locale.ROOT, "uploaded %s in %.1f s: %s%n", npz,
-                    (System.nanoTime() - t0) / 1e9, datasets.stats(owner, d.id()).countsBySplit());
+            Dataset d = upload(datasets, owner, source, size, t0);
+            List<StudySpec.ExternalTest> external = new ArrayList<>();
+            for (Map.Entry<String, Path> e : externals.entrySet()) {
+                external.add(new StudySpec.ExternalTest(upload(datasets, owner, e.getValue(), size, t0).id(), e.getKey()));
+            }
+            List<StudySpec.Arm> arms = System.getProperty("study.arms") == null ? List.of(StudySpec.Arm.values())
+                    : Arrays.stream(System.getProperty("study.arms").split(",")).map(String::trim)
+                            .map(StudySpec.Arm::valueOf).toList();
 
-            StudySpec spec = new StudySpec(d.id(), List.of(StudySpec.Arm.values()), i("seeds", 3), false,
+            StudySpec spec = new StudySpec(d.id(), arms, i("seeds", 3), false,
                     dbl("syntheticRatio", 1.0), null, Boolean.getBoolean("study.balance"), dbl("temperature", 1.0),
                     Boolean.parseBoolean(System.getProperty("study.generativePerSeed", "true")),
                     new StudySpec.Generative(i("genEpochs", 20), 64, dbl("genLearningRate", 1e-3), i("latentDim", 32),
@@ -66,7 +90,7 @@ public final class StudyBench {
                             System.getProperty("study.prior", "FITTED")),
                     new StudySpec.Classifier(i("clfEpochs", 30), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
                             i("patience", 6)),
-                    null, null, null, null, i("iwae", 32), null, null);
+                    null, null, null, null, i("iwae", 32), null, external.isEmpty() ? null : external);
             Study study = studies.create(owner, spec);
             String last = "";
             while (!study.state().finished()) {
@@ -95,6 +119,34 @@ public final class StudyBench {
             System.out.printf(Locale.ROOT, "report written to %s; wall time %.1f s%n", out.toAbsolutePath(),
                     (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** Uploads an NPZ or a folder with labels.csv and images/, at the working size, in batches. */
+    private static Dataset upload(DatasetService datasets, Owner owner, Path source, int size, long t0)
+            throws IOException {
+        String name = source.getFileName().toString();
+        Dataset d = datasets.create(owner, new DatasetService.NewDataset(name, "read from " + name, size,
+                GradeScale.ICDR, 0L, null, null));
+        if (Files.isDirectory(source)) {
+            List<String> lines = Files.readAllLines(source.resolve("labels.csv"), StandardCharsets.UTF_8);
+            List<String> rows = lines.subList(1, lines.size());
+            for (int from = 0; from < rows.size(); from += 200) {
+                List<String> batch = rows.subList(from, Math.min(rows.size(), from + 200));
+                List<DatasetService.UploadedFile> files = new ArrayList<>();
+                for (String row : batch) {
+                    String file = row.substring(0, row.indexOf(','));
+                    files.add(new DatasetService.UploadedFile(Path.of(file).getFileName().toString(),
+                            Files.readAllBytes(source.resolve(file))));
+                }
+                String csv = lines.get(0) + "\n" + String.join("\n", batch) + "\n";
+                datasets.uploadFiles(owner, d.id(), files, csv.getBytes(StandardCharsets.UTF_8), null, null, false);
+            }
+        } else {
+            datasets.uploadNpz(owner, d.id(), source, name, Files.size(source));
+        }
+        System.out.printf(Locale.ROOT, "uploaded %s at %d px in %.1f s: %s%n", source, size,
+                (System.nanoTime() - t0) / 1e9, datasets.stats(owner, d.id()).countsBySplit());
+        return d;
     }
 
     private static int i(String name, int d) {
