@@ -46,7 +46,7 @@ final class StudyDtos {
             @Schema(description = "Importance samples per test image for the log-likelihood estimate",
                     defaultValue = "64") Integer iwaeSamples,
             @Schema(description = "Generative model types to train and compare; omit for VAE and DVAE. "
-                    + "Without arms, the arms are those these models can feed")
+                    + "Without arms, the arms are the training-set arms these models can feed (not the encoder arms)")
             List<ModelType> models,
             @Schema(description = "Other datasets of the same owner on which every arm x seed classifier is also "
                     + "scored (resized to this dataset's working size); never used for training or model selection."

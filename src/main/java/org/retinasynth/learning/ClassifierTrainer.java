@@ -5,13 +5,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
-import org.retinasynth.model.ClassifierModel;
+import org.retinasynth.model.GradeClassifier;
 import org.retinasynth.model.TorchModel;
 
 /**
  * The grade classifier's part in the {@link TrainingLoop}: class-weighted cross-entropy steps in a
  * seeded batch order, cosine learning rate, validation cross-entropy to choose the epoch, and with
- * a patience early stopping that puts the best epoch's weights back.
+ * a patience early stopping that puts the best epoch's weights back. Any {@link GradeClassifier}
+ * (a ResNet from scratch or a classifier on a VAE's encoder) is trained the same way.
  */
 public final class ClassifierTrainer {
 
@@ -58,7 +59,7 @@ public final class ClassifierTrainer {
      * @param augmentation  null for none
      * @param cancellation  run before every batch; throws to cancel
      */
-    public static Result train(ClassifierModel model, Settings settings, Data data, float[] classWeights,
+    public static Result train(GradeClassifier<?> model, Settings settings, Data data, float[] classWeights,
                                float[] valImages, int[] valLabels, Augmentation augmentation,
                                Runnable cancellation) {
         int batch = Math.min(settings.batchSize(), data.count());
@@ -118,10 +119,10 @@ public final class ClassifierTrainer {
 
     /** The best epoch's weights, kept beside the model. */
     private static final class Best implements EarlyStopping.Keeper, AutoCloseable {
-        private final ClassifierModel model;
+        private final GradeClassifier<?> model;
         private TorchModel.Snapshot kept;
 
-        Best(ClassifierModel model) {
+        Best(GradeClassifier<?> model) {
             this.model = model;
         }
 

@@ -53,6 +53,9 @@ final class ConvVaeBlock extends AbstractBlock {
      * first 120 steps ~1.5e3-4e3 nats, same final loss, 3 seeds).
      */
     static final float LOGVAR_BOUND = 10f;
+    /** Child names, shared with {@link EncoderClassifierBlock}. */
+    static final String ENCODER = "encoder";
+    static final String POSTERIOR = "posterior";
 
     private final Architecture arch;
     private final SequentialBlock encoder;
@@ -63,21 +66,8 @@ final class ConvVaeBlock extends AbstractBlock {
     ConvVaeBlock(Architecture arch) {
         super(VERSION);
         this.arch = arch;
-        SequentialBlock enc = new SequentialBlock();
-        for (int i = 0; i < arch.stages; i++) {
-            enc.add(Conv2d.builder()
-                            .setKernelShape(new Shape(4, 4))
-                            .optStride(new Shape(2, 2))
-                            .optPadding(new Shape(1, 1))
-                            .setFilters(arch.encoderChannels[i])
-                            .optBias(false)
-                            .build())
-                    .add(BatchNorm.builder().build())
-                    .add(Activation.leakyReluBlock(SLOPE));
-        }
-        enc.add(Blocks.batchFlattenBlock());
-        encoder = addChildBlock("encoder", enc);
-        posterior = addChildBlock("posterior",
+        encoder = addChildBlock(ENCODER, encoderStack(arch));
+        posterior = addChildBlock(POSTERIOR,
                 Linear.builder().setUnits(2L * arch.config.latentDim()).build());
         decoderInput = addChildBlock("decoderInput",
                 Linear.builder().setUnits(arch.encoderFeatures()).build());
@@ -103,6 +93,44 @@ final class ConvVaeBlock extends AbstractBlock {
 
     Architecture architecture() {
         return arch;
+    }
+
+    /**
+     * The label-free convolutional stack of the encoder, ending in the flattened features; shared
+     * with {@link EncoderClassifierBlock}, whose child of the same name then has the same parameter
+     * names, so that a trained encoder's values can be copied across by name.
+     */
+    static SequentialBlock encoderStack(Architecture arch) {
+        SequentialBlock enc = new SequentialBlock();
+        for (int i = 0; i < arch.stages; i++) {
+            enc.add(Conv2d.builder()
+                            .setKernelShape(new Shape(4, 4))
+                            .optStride(new Shape(2, 2))
+                            .optPadding(new Shape(1, 1))
+                            .setFilters(arch.encoderChannels[i])
+                            .optBias(false)
+                            .build())
+                    .add(BatchNorm.builder().build())
+                    .add(Activation.leakyReluBlock(SLOPE));
+        }
+        return enc.add(Blocks.batchFlattenBlock());
+    }
+
+    /** (B, C, S, S) images in [0,1] -> (B, encoderFeatures) through {@link #encoderStack}, padded as it expects. */
+    static NDArray encoderFeatures(Block encoder, Architecture arch, ParameterStore ps, NDArray x, boolean training) {
+        int pad = arch.padded - arch.config.imageSize();
+        if (pad > 0) {
+            int before = arch.padBefore;
+            int after = pad - before;
+            x = x.pad(new Shape(before, after, before, after), 0);
+        }
+        return encoder.forward(ps, new NDList(channelsLast(x)), training).singletonOrThrow();
+    }
+
+    /** The posterior layer's mean and log-variance from encoder features (and the one-hot grade). */
+    static NDList posteriorStats(Block posterior, ParameterStore ps, NDArray h, boolean training) {
+        NDList stats = posterior.forward(ps, new NDList(h), training).singletonOrThrow().split(2, 1);
+        return new NDList(stats.get(0), stats.get(1).div(LOGVAR_BOUND).tanh().mul(LOGVAR_BOUND));
     }
 
     /**
@@ -141,19 +169,11 @@ final class ConvVaeBlock extends AbstractBlock {
      * @return (mean, logVar), each (B, latent)
      */
     NDList encode(ParameterStore ps, NDArray x, NDArray onehot, boolean training) {
-        int pad = arch.padded - arch.config.imageSize();
-        if (pad > 0) {
-            int before = arch.padBefore;
-            int after = pad - before;
-            x = x.pad(new Shape(before, after, before, after), 0);
-        }
-        x = channelsLast(x);
-        NDArray h = encoder.forward(ps, new NDList(x), training).singletonOrThrow();
+        NDArray h = encoderFeatures(encoder, arch, ps, x, training);
         if (onehot != null) {
             h = h.concat(onehot, 1);
         }
-        NDList stats = posterior.forward(ps, new NDList(h), training).singletonOrThrow().split(2, 1);
-        return new NDList(stats.get(0), stats.get(1).div(LOGVAR_BOUND).tanh().mul(LOGVAR_BOUND));
+        return posteriorStats(posterior, ps, h, training);
     }
 
     /**

@@ -59,6 +59,21 @@ public final class FlopCounter {
         return new ClassifierFlops(forward, TRAIN_MULTIPLIER * forward);
     }
 
+    /**
+     * Classifier-on-encoder FLOPs per image: the encoder convolutions, the posterior layer when
+     * frozen (the head reads its mean), and the head's two linear layers.
+     */
+    public static ClassifierFlops count(EncoderClassifierConfig config) {
+        Architecture arch = new Architecture(config.validate().encoder());
+        List<Architecture.Layer> layers = new java.util.ArrayList<>(arch.encoderLayers().stream()
+                .filter(l -> config.frozen() || !l.name().equals("posterior")).toList());
+        int in = config.frozen() ? config.encoder().latentDim() : arch.encoderFeatures();
+        layers.add(new Architecture.Layer("hidden", "linear", in, config.width(), 0, 1, 1));
+        layers.add(new Architecture.Layer("output", "linear", config.width(), config.classes(), 0, 1, 1));
+        long forward = sum(layers);
+        return new ClassifierFlops(forward, TRAIN_MULTIPLIER * forward);
+    }
+
     public static Flops count(VaeConfig config) {
         Architecture arch = new Architecture(config);
         long enc = sum(arch.encoderLayers());

@@ -70,7 +70,11 @@ public final class ModelRegistry {
             ClassifierModel.class, ClassifierConfig.class, ClassifierConfig::validate, ClassifierModel::create,
             ClassifierModel::load);
 
-    private static final List<Entry<?, ?>> ENTRIES = List.of(VAE, CLASSIFIER);
+    public static final Entry<EncoderClassifierConfig, EncoderClassifier> ENCODER_CLASSIFIER = new Entry<>(
+            "retinasynth-encoder-classifier", 1, EncoderClassifier.class, EncoderClassifierConfig.class,
+            EncoderClassifierConfig::validate, EncoderClassifier::create, EncoderClassifier::load);
+
+    private static final List<Entry<?, ?>> ENTRIES = List.of(VAE, CLASSIFIER, ENCODER_CLASSIFIER);
 
     private ModelRegistry() {
     }

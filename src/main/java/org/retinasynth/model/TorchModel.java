@@ -289,6 +289,11 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
 
     // ---------------------------------------------------------------- for subclasses
 
+    /** The model's block, for copying parameters between models of this package by name. */
+    Block block() {
+        return block;
+    }
+
     /** For tests and benchmarks: the CPU micro-batch budget in bytes. */
     synchronized void setCpuChunkBytes(long bytes) {
         this.cpuChunkBytes = Math.max(1, bytes);

@@ -9,8 +9,8 @@ import org.retinasynth.model.ModelType;
 
 /**
  * The units a study is cut into and what each waits for: a generative model per type (per seed,
- * or one per study), a classifier per arm and seed. An arm that adds synthetic images waits for
- * its model; the REAL arm of each seed also scores that seed's models' synthetic-data quality, so
+ * or one per study), a classifier per arm and seed. An arm that adds synthetic images, or whose
+ * classifier starts from a VAE's encoder, waits for that model (its seed's, or the study's one); the REAL arm of each seed also scores that seed's models' synthetic-data quality, so
  * it waits for every model of its seed. Units with nothing to wait for run at once, side by side on as many workers as
  * there are.
  */
@@ -34,7 +34,7 @@ record StudyPlan(List<Unit> units) {
         for (int seed = 0; seed < spec.seeds(); seed++) {
             for (Arm arm : spec.arms()) {
                 Set<String> needs = new LinkedHashSet<>();
-                ModelType source = syntheticSource(arm);
+                ModelType source = generativeSource(arm);
                 if (source != null) {
                     needs.add(generativeKey(spec, source, seed));
                 }
@@ -61,7 +61,27 @@ record StudyPlan(List<Unit> units) {
         return switch (arm) {
             case REAL_VAE -> ModelType.VAE;
             case REAL_DVAE, SYNTHETIC_ONLY -> ModelType.DVAE;
-            case REAL, REAL_CLASSIC, REAL_OVERSAMPLED -> null;
+            case REAL, REAL_CLASSIC, REAL_OVERSAMPLED, ENCODER_VAE, ENCODER_DVAE, FROZEN_VAE, FROZEN_DVAE -> null;
         };
+    }
+
+    /** The generative model whose encoder an arm's classifier starts from, or null for a classifier from scratch. */
+    static ModelType encoderSource(Arm arm) {
+        return switch (arm) {
+            case ENCODER_VAE, FROZEN_VAE -> ModelType.VAE;
+            case ENCODER_DVAE, FROZEN_DVAE -> ModelType.DVAE;
+            default -> null;
+        };
+    }
+
+    /** Whether an arm's classifier keeps the encoder it starts from as it is. */
+    static boolean frozenEncoder(Arm arm) {
+        return arm == Arm.FROZEN_VAE || arm == Arm.FROZEN_DVAE;
+    }
+
+    /** The generative model a classifier unit of this arm needs, for its samples or its encoder; null if none. */
+    static ModelType generativeSource(Arm arm) {
+        ModelType samples = syntheticSource(arm);
+        return samples != null ? samples : encoderSource(arm);
     }
 }

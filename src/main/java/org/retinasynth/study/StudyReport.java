@@ -69,11 +69,24 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
      *                   choosing the epoch, {@code scoring}) and per source ({@code dataset/SPLIT} of the
      *                   study's dataset, {@code external/NAME}, {@code synthetic}): the record that external
      *                   sets are only ever scored. Roles, not ids, so that reruns compare key for key
+     * @param encoder    the generative model whose encoder the classifier started from; null for a
+     *                   classifier trained from scratch
      */
     public record ClassifierRun(String arm, int seed, int realImages, int syntheticImages, int[] trainCountsPerGrade,
                                 int epochsRun, int selectedEpoch, List<Double> trainLoss, List<Double> valLoss,
                                 Scores test, List<RobustnessPoint> robustness, double seconds,
-                                List<ExternalScores> external, Map<String, Map<String, Integer>> imagesRead) {
+                                List<ExternalScores> external, Map<String, Map<String, Integer>> imagesRead,
+                                EncoderSource encoder) {
+    }
+
+    /**
+     * The trained VAE or DVAE an encoder-initialised classifier started from.
+     *
+     * @param unit        the study unit that trained or loaded it ({@code gen/TYPE/sN|all})
+     * @param modelSha256 the content hash of that unit's model archive, the exact weights copied
+     * @param frozen      whether the encoder stayed as it was (the head alone trained)
+     */
+    public record EncoderSource(String model, String unit, String modelSha256, boolean frozen) {
     }
 
     /** A VAE or DVAE's representation under one input condition (clean or corrupted test images). */
@@ -137,8 +150,14 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
                                         PairedDifference dvaeMinusVae) {
     }
 
-    /** One point of a metric-vs-severity curve: an arm's metric under a condition, over seeds. */
-    public record RobustnessSummary(String arm, String condition, double severity, String metric, Summary value) {
+    /**
+     * One point of a metric-vs-severity curve: an arm's metric under a condition, over seeds.
+     *
+     * @param differenceToReal arm minus REAL under the same condition and seed, with its 95% interval;
+     *                         null for REAL itself and with fewer than 2 paired seeds
+     */
+    public record RobustnessSummary(String arm, String condition, double severity, String metric, Summary value,
+                                    PairedDifference differenceToReal) {
     }
 
     /** A figure of the report and where it comes from. */

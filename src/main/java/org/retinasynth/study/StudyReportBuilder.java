@@ -130,6 +130,22 @@ class StudyReportBuilder {
             externalProvenance.add(m);
         }
         provenance.put("externalTests", externalProvenance);
+        List<Map<String, Object>> encoders = new ArrayList<>();
+        for (ClassifierRun r : runs) {
+            if (r.encoder() != null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("arm", r.arm());
+                m.put("seed", r.seed());
+                m.put("model", r.encoder().model());
+                m.put("unit", r.encoder().unit());
+                m.put("modelSha256", r.encoder().modelSha256());
+                m.put("frozen", r.encoder().frozen());
+                encoders.add(m);
+            }
+        }
+        if (!encoders.isEmpty()) {
+            provenance.put("classifierEncoders", encoders);
+        }
         provenance.put("unitWorkers", new TreeMap<>(unitWorkers));
         provenance.put("unitSeconds", units.values().stream().collect(
                 java.util.stream.Collectors.toMap(StudyRepository.Unit::key, StudyRepository.Unit::seconds,
@@ -177,7 +193,20 @@ class StudyReportBuilder {
         notes.add("Robustness: every classifier on the test split under each corruption at severities 0.2-1.0 and"
                 + " under the equipment-shift protocol (blur, vignetting, colour cast, contrast); corrupted test sets"
                 + " are generated once with fixed seeds, so all arms see identical pixels.");
-        notes.add("Paired differences: arm minus REAL for the same seed, mean with a 95% t interval over seeds.");
+        notes.add("Paired differences: arm minus REAL for the same seed, mean with a 95% t interval over seeds;"
+                + " on the internal test split, on every external set and at every point of the robustness curves"
+                + " (RobustnessSummary.differenceToReal).");
+        if (spec.arms().stream().anyMatch(a -> StudyPlan.encoderSource(a) != null)) {
+            notes.add("Encoder-initialised arms (ENCODER_*, FROZEN_*) train on the real training split with the REAL"
+                    + " arm's classifier settings, but their classifier starts from the seed's (or the study's) VAE or"
+                    + " DVAE encoder instead of a ResNet from scratch; each run's encoder field names the unit and the"
+                    + " sha256 of the model archive whose weights it copied. ENCODER_* fine-tunes the encoder's conv"
+                    + " stack with a new head (hidden layer of classifier.width units) on its flattened features;"
+                    + " FROZEN_* keeps encoder and posterior layer fixed (BatchNorm on its running averages) and"
+                    + " trains only the head on the latent mean encoded with grade 0 as the condition, the"
+                    + " representation measures' convention. Their difference to REAL asks whether the (denoising)"
+                    + " generative pre-training transfers; REAL alone still scores synthetic-data quality.");
+        }
         if (!external.isEmpty()) {
             notes.add("External test sets (" + String.join(", ", external.stream().map(ExternalSummary::name).toList())
                     + "): other datasets, resized to " + dataset.workingSize() + " px by area averaging, read in"
@@ -384,14 +413,18 @@ class StudyReportBuilder {
 
     private static List<RobustnessSummary> robustness(StudySpec spec, List<ClassifierRun> runs) {
         List<RobustnessSummary> out = new ArrayList<>();
+        Map<Integer, ClassifierRun> reference = new TreeMap<>();
+        runs.stream().filter(r -> r.arm().equals(StudySpec.Arm.REAL.name())).forEach(r -> reference.put(r.seed(), r));
         for (StudySpec.Arm arm : spec.arms()) {
             List<ClassifierRun> mine = runs.stream().filter(r -> r.arm().equals(arm.name())).toList();
             if (mine.isEmpty()) {
                 continue;
             }
+            List<ClassifierRun> others = arm == StudySpec.Arm.REAL ? List.of() : mine;
             for (String m : ROBUSTNESS_METRICS) {
                 out.add(new RobustnessSummary(arm.name(), "clean", 0, m,
-                        Summary.of(mine.stream().mapToDouble(r -> metric(r.test(), m)).toArray())));
+                        Summary.of(mine.stream().mapToDouble(r -> metric(r.test(), m)).toArray()),
+                        toReal(others, reference, r -> metric(r.test(), m))));
             }
             Map<String, Map<Double, List<RobustnessPoint>>> grouped = new LinkedHashMap<>();
             for (ClassifierRun r : mine) {
@@ -403,13 +436,37 @@ class StudyReportBuilder {
             for (var byCondition : grouped.entrySet()) {
                 for (var bySeverity : byCondition.getValue().entrySet()) {
                     for (String m : ROBUSTNESS_METRICS) {
-                        out.add(new RobustnessSummary(arm.name(), byCondition.getKey(), bySeverity.getKey(), m,
-                                Summary.of(bySeverity.getValue().stream().mapToDouble(p -> metric(p, m)).toArray())));
+                        String condition = byCondition.getKey();
+                        double severity = bySeverity.getKey();
+                        out.add(new RobustnessSummary(arm.name(), condition, severity, m,
+                                Summary.of(bySeverity.getValue().stream().mapToDouble(p -> metric(p, m)).toArray()),
+                                toReal(others, reference, r -> r.robustness().stream()
+                                        .filter(p -> p.condition().equals(condition) && p.severity() == severity)
+                                        .findFirst().map(p -> metric(p, m)).orElse(null))));
                     }
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Arm minus REAL over the seeds where both have the value ({@code value} gives null where a run
+     * lacks it), or null with fewer than 2 such seeds.
+     */
+    private static PairedDifference toReal(List<ClassifierRun> mine, Map<Integer, ClassifierRun> reference,
+                                           java.util.function.Function<ClassifierRun, Double> value) {
+        List<double[]> pairs = new ArrayList<>();
+        for (ClassifierRun r : mine) {
+            ClassifierRun ref = reference.get(r.seed());
+            Double a = value.apply(r);
+            Double b = ref == null ? null : value.apply(ref);
+            if (a != null && b != null) {
+                pairs.add(new double[] {a, b});
+            }
+        }
+        return pairs.size() < 2 ? null : PairedDifference.of(pairs.stream().mapToDouble(p -> p[0]).toArray(),
+                pairs.stream().mapToDouble(p -> p[1]).toArray());
     }
 
     private static List<RepresentationSummary> representation(List<GenerativeRun> runs) {

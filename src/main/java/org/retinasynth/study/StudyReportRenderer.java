@@ -245,6 +245,10 @@ public final class StudyReportRenderer {
         }
         h.append("</table><p>Balanced accuracy and macro-F1 under every condition are in the JSON and CSV.</p>");
 
+        if (r.robustness().stream().anyMatch(s -> s.differenceToReal() != null)) {
+            robustnessDifferences(h, r);
+        }
+
         h.append("<h2>Figures</h2>");
         r.figures().stream().filter(f -> !f.name().equals("samples")).forEach(f -> figure(h, f, figures));
         h.append("<h2>Notes</h2><ul>");
@@ -423,6 +427,38 @@ public final class StudyReportRenderer {
             h.append("</tr>");
         }
         h.append("</table>");
+    }
+
+    private static void robustnessDifferences(StringBuilder h, StudyReport r) {
+        h.append("<h2>Robustness: accuracy paired difference to REAL (arm − REAL, same seed; mean [95% CI])</h2>"
+                + "<table><tr><th class=l>arm</th><th class=l>condition</th><th>0</th><th>0.2</th><th>0.4</th>"
+                + "<th>0.6</th><th>0.8</th><th>1.0</th></tr>");
+        for (ArmSummary a : r.arms()) {
+            Map<String, Map<Double, PairedDifference>> byCondition = new java.util.LinkedHashMap<>();
+            PairedDifference clean = null;
+            for (RobustnessSummary s : r.robustness()) {
+                if (!s.arm().equals(a.arm()) || !s.metric().equals("accuracy") || s.differenceToReal() == null) {
+                    continue;
+                }
+                if (s.condition().equals("clean")) {
+                    clean = s.differenceToReal();
+                } else {
+                    byCondition.computeIfAbsent(s.condition(), k -> new java.util.TreeMap<>())
+                            .put(s.severity(), s.differenceToReal());
+                }
+            }
+            for (var e : byCondition.entrySet()) {
+                h.append("<tr><td class=l>").append(esc(a.arm())).append("</td><td class=l>").append(esc(e.getKey()))
+                        .append("</td><td>").append(clean == null ? "" : diff(clean)).append("</td>");
+                e.getValue().values().forEach(d -> h.append("<td>").append(diff(d)).append("</td>"));
+                h.append("</tr>");
+            }
+        }
+        h.append("</table>");
+    }
+
+    private static String diff(PairedDifference d) {
+        return esc(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", d.mean(), d.low(), d.high()));
     }
 
     private static String pm(Summary s) {

@@ -10,7 +10,8 @@ import org.retinasynth.corruption.CorruptionSpec;
  * Everything that decides what a study computes. With the dataset's content hash and the library
  * versions it is the provenance of every number and figure in the report.
  *
- * @param arms               which training sets to compare; REAL is always included as the reference
+ * @param arms               which training sets (or initialisations) to compare; REAL is always included as
+ *                           the reference
  * @param seeds              seeds 0..seeds-1; each varies classifier init, data order, augmentation and
  *                           synthetic sampling (and the generative models when {@code generativePerSeed})
  * @param allowTwoSeeds      lets tests run with 2 seeds; a real study needs at least 3 for its intervals
@@ -61,7 +62,23 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
         /** Real images plus samples of the conditional DVAE. */
         REAL_DVAE,
         /** DVAE samples only, as many as real training images, with the real grade mix: a sanity check. */
-        SYNTHETIC_ONLY
+        SYNTHETIC_ONLY,
+        /**
+         * Real images only, on a classifier that starts from the DVAE's encoder (the same seed's DVAE
+         * when the study trains one per seed) and is fine-tuned end to end with the REAL arm's settings:
+         * does the denoising criterion give features that transfer better, to corruption and to other
+         * cameras? The head reads the label-free conv features (the posterior layer needs a grade).
+         */
+        ENCODER_DVAE,
+        /** As {@link #ENCODER_DVAE}, from the plain VAE's encoder: the control for the denoising criterion. */
+        ENCODER_VAE,
+        /**
+         * Real images only, on the DVAE's encoder frozen: a small head (one hidden layer) trained on the
+         * latent mean encoded with grade 0 as the condition, the representation measures' convention.
+         */
+        FROZEN_DVAE,
+        /** As {@link #FROZEN_DVAE}, on the plain VAE's frozen encoder. */
+        FROZEN_VAE
     }
 
     /**
@@ -93,7 +110,8 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
             p.add("datasetId is required");
         }
         if (arms == null || arms.isEmpty() || arms.stream().anyMatch(java.util.Objects::isNull)) {
-            p.add("arms must list at least one of REAL, REAL_CLASSIC, REAL_VAE, REAL_DVAE, SYNTHETIC_ONLY");
+            p.add("arms must list at least one of " + String.join(", ",
+                    java.util.Arrays.stream(Arm.values()).map(Arm::name).toList()));
         } else if (!arms.contains(Arm.REAL)) {
             p.add("arms must include REAL: every arm is compared with it");
         } else if (arms.stream().distinct().count() != arms.size()) {
@@ -163,9 +181,10 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
             p.add("models must list distinct model types (omit it for VAE and DVAE)");
         } else if (arms != null) {
             for (Arm arm : arms) {
-                ModelType source = StudyPlan.syntheticSource(arm);
+                ModelType source = StudyPlan.generativeSource(arm);
                 if (source != null && !generativeModels().contains(source)) {
-                    p.add("arm " + arm + " adds " + source + " samples, so models must include " + source);
+                    p.add("arm " + arm + (StudyPlan.encoderSource(arm) != null ? " starts from the " + source
+                            + "'s encoder" : " adds " + source + " samples") + ", so models must include " + source);
                 }
             }
         }
@@ -191,10 +210,14 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
         return p;
     }
 
-    /** Every arm that the given model types (null: VAE and DVAE) can feed. */
+    /**
+     * The default arms: every training-set arm that the given model types (null: VAE and DVAE) can
+     * feed. The encoder-initialised arms ask another question and are only run when listed.
+     */
     public static List<Arm> armsFor(List<ModelType> models) {
-        return java.util.Arrays.stream(Arm.values()).filter(a -> StudyPlan.syntheticSource(a) == null
-                || models == null || models.contains(StudyPlan.syntheticSource(a))).toList();
+        return java.util.Arrays.stream(Arm.values()).filter(a -> StudyPlan.encoderSource(a) == null)
+                .filter(a -> StudyPlan.syntheticSource(a) == null || models == null
+                        || models.contains(StudyPlan.syntheticSource(a))).toList();
     }
 
     /** The external test sets, in the order the spec lists them. */

@@ -31,6 +31,9 @@ import org.retinasynth.metrics.LinearProbe;
 import org.retinasynth.metrics.SampleChecks;
 import org.retinasynth.model.ClassifierConfig;
 import org.retinasynth.model.ClassifierModel;
+import org.retinasynth.model.EncoderClassifier;
+import org.retinasynth.model.EncoderClassifierConfig;
+import org.retinasynth.model.GradeClassifier;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.Owner;
 import org.retinasynth.storage.BlobStore;
@@ -58,7 +61,8 @@ import tools.jackson.databind.ObjectMapper;
  * once, the unit's model trained or its classifier trained and scored, the result stored in the
  * unit's row. The test split is read only to score finished models; generative models and
  * classifiers see the training split (the validation split only for choosing the classifier's
- * epoch). Generative models a unit needs are loaded from the units that trained them.
+ * epoch). Generative models a unit needs (for samples, or for the encoder a classifier starts from)
+ * are loaded from the units that trained them.
  */
 final class StudyWork implements AutoCloseable {
 
@@ -305,7 +309,20 @@ final class StudyWork implements AutoCloseable {
         StudySpec.Classifier c = spec.classifier();
         ClassifierConfig config = new ClassifierConfig(train.size(), 3, classes, c.width(), c.dropout(),
                 c.weightDecay());
-        ClassifierModel model = ClassifierModel.create(config, seed, null);
+        ModelType encoderType = StudyPlan.encoderSource(arm);
+        StudyReport.EncoderSource encoder = null;
+        GradeClassifier<?> model;
+        if (encoderType != null) {
+            // same data, settings and seed as REAL; only the starting point differs
+            VaeModel vae = generative(encoderType, seed);
+            String unit = StudyPlan.generativeKey(spec, encoderType, seed);
+            boolean frozen = StudyPlan.frozenEncoder(arm);
+            encoder = new StudyReport.EncoderSource(encoderType.name(), unit, done.get(unit).blobSha256(), frozen);
+            model = EncoderClassifier.fromEncoder(vae, new EncoderClassifierConfig(vae.config(), classes, c.width(),
+                    c.dropout(), c.weightDecay(), frozen), seed, null);
+        } else {
+            model = ClassifierModel.create(config, seed, null);
+        }
         try {
             ClassifierTrainer.Result r = ClassifierTrainer.train(model,
                     new ClassifierTrainer.Settings(c.epochs(), c.batchSize(), c.learningRate(),
@@ -352,9 +369,9 @@ final class StudyWork implements AutoCloseable {
             read.put("scoring", scored);
             ClassifierRun run = new ClassifierRun(arm.name(), seed, arm == Arm.SYNTHETIC_ONLY ? 0 : train.count(),
                     synthetic == null ? 0 : synthetic.count(), set.countsPerGrade(classes), epochsRun, selected,
-                    trainLoss, valLoss, scores, robustness, (System.nanoTime() - t0) / 1e9, external, read);
+                    trainLoss, valLoss, scores, robustness, (System.nanoTime() - t0) / 1e9, external, read, encoder);
             if (arm == Arm.REAL) {
-                quality(model, seed);
+                quality((ClassifierModel) model, seed);
             }
             save(new StudyRepository.Unit(key, json.writeValueAsString(run), null, run.seconds()));
         } finally {
@@ -466,13 +483,13 @@ final class StudyWork implements AutoCloseable {
         return w;
     }
 
-    private ClassificationMetrics score(ClassifierModel model, float[] images) {
+    private ClassificationMetrics score(GradeClassifier<?> model, float[] images) {
         float[][] p = model.predictProba(images, test.count());
         return ClassificationMetrics.of(test.grades(), argmax(p), p, classes);
     }
 
     /** Every registered corruption at the 5 protocol severities, and the equipment shift. */
-    private List<RobustnessPoint> robustness(ClassifierModel model) {
+    private List<RobustnessPoint> robustness(GradeClassifier<?> model) {
         List<RobustnessPoint> out = new ArrayList<>();
         List<String> names = new ArrayList<>(spec.robustnessCorruptionsOrAll());
         names.add("equipment_shift");

@@ -48,4 +48,34 @@ class StudyPlanTest {
                 .anyMatch(p -> p.contains("REAL_VAE") && p.contains("VAE"));
         assertThat(StudySpec.armsFor(List.of(ModelType.DVAE))).doesNotContain(Arm.REAL_VAE).contains(Arm.REAL_OVERSAMPLED);
     }
+
+    @Test
+    void encoderArmsWaitForTheModelWhoseEncoderTheyStartFrom() {
+        List<Arm> arms = List.of(Arm.REAL, Arm.ENCODER_DVAE, Arm.ENCODER_VAE, Arm.FROZEN_DVAE, Arm.FROZEN_VAE);
+        Map<String, java.util.Set<String>> perSeed = StudyPlan.of(spec(arms, true, null)).units().stream()
+                .collect(Collectors.toMap(StudyPlan.Unit::key, StudyPlan.Unit::needs));
+        for (int s = 0; s < 3; s++) {
+            assertThat(perSeed.get("clf/ENCODER_DVAE/s" + s)).containsExactly("gen/DVAE/s" + s);
+            assertThat(perSeed.get("clf/FROZEN_DVAE/s" + s)).containsExactly("gen/DVAE/s" + s);
+            assertThat(perSeed.get("clf/ENCODER_VAE/s" + s)).containsExactly("gen/VAE/s" + s);
+            assertThat(perSeed.get("clf/FROZEN_VAE/s" + s)).containsExactly("gen/VAE/s" + s);
+        }
+        StudyPlan once = StudyPlan.of(spec(arms, false, null));
+        Map<String, java.util.Set<String>> needs = once.units().stream()
+                .collect(Collectors.toMap(StudyPlan.Unit::key, StudyPlan.Unit::needs));
+        assertThat(needs.keySet().stream().filter(k -> k.startsWith("gen/"))).containsExactlyInAnyOrder("gen/VAE/all",
+                "gen/DVAE/all");
+        for (int s = 0; s < 3; s++) {
+            assertThat(needs.get("clf/ENCODER_DVAE/s" + s)).containsExactly("gen/DVAE/all");
+            assertThat(needs.get("clf/FROZEN_VAE/s" + s)).containsExactly("gen/VAE/all");
+        }
+        List<String> order = once.units().stream().map(StudyPlan.Unit::key).toList();
+        once.units().forEach(u -> u.needs().forEach(n -> assertThat(order.indexOf(n)).isLessThan(order.indexOf(u.key()))));
+        // an encoder arm needs its model type, named as such; the default arms leave these out
+        assertThat(spec(List.of(Arm.REAL, Arm.FROZEN_VAE), true, List.of(ModelType.DVAE)).problems())
+                .anyMatch(p -> p.contains("FROZEN_VAE") && p.contains("encoder") && p.contains("VAE"));
+        assertThat(spec(List.of(Arm.REAL, Arm.ENCODER_DVAE), false, List.of(ModelType.DVAE)).problems()).isEmpty();
+        assertThat(StudySpec.armsFor(null)).doesNotContain(Arm.ENCODER_DVAE, Arm.ENCODER_VAE, Arm.FROZEN_DVAE,
+                Arm.FROZEN_VAE);
+    }
 }

@@ -40,7 +40,7 @@ class StudyReportRendererTest {
     private static StudyReport report(List<ExternalScores> runExternal, List<ExternalSummary> external,
                                       List<Figure> figures) {
         ClassifierRun run = new ClassifierRun("REAL", 1, 20, 0, new int[] {10, 10}, 1, 1, List.of(1.0), List.of(1.1),
-                INTERNAL, List.of(), 1.5, runExternal, Map.of("training", Map.of("dataset/train", 20)));
+                INTERNAL, List.of(), 1.5, runExternal, Map.of("training", Map.of("dataset/train", 20)), null);
         return new StudyReport("s<1>", Map.of("datasetName", "d", "datasetContentSha256", "abc"),
                 List.of(arm("REAL", 0.7, null), arm("REAL_CLASSIC", 0.72, new PairedDifference(0.02, -0.01, 0.05, 2))),
                 List.of(), List.of(), List.of(), List.of(run), List.of(), figures, List.of("note"), List.of(),
