@@ -24,7 +24,8 @@ class StudyTransferTest {
 
     private static ClassifierRun run(Arm arm, int seed, double internal, double external) {
         return new ClassifierRun(arm.name(), seed, 10, 0, new int[] {5, 5}, 1, 1, List.of(1.0), List.of(1.0),
-                ba(internal), List.of(), 1, List.of(new ExternalScores("site-b", "x", "h", 8, ba(external))), Map.of());
+                ba(internal), List.of(), 1, List.of(new ExternalScores("site-b", "x", "h", 8, ba(external))), Map.of(),
+                null);
     }
 
     private static StudySpec spec(List<Arm> arms) {
