@@ -27,15 +27,20 @@ import org.retinasynth.corruption.CorruptionSpec;
  * @param models             the generative model types to train and compare; null = VAE and DVAE
  * @param externalTests      other datasets of the owner every classifier is also scored on, never trained
  *                           or selected on; null = none
+ * @param filterThreshold    the *_BALANCED arms keep a sample only if the same seed's REAL classifier gives
+ *                           its intended grade at least this probability; in (0, 1), null = 0.5
  */
 public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean allowTwoSeeds, double syntheticRatio,
                         List<Integer> augmentGrades, boolean balance, double temperature, boolean generativePerSeed,
                         Generative generative, Classifier classifier, String vaeJobId, String dvaeJobId,
                         CorruptionSpec representationCorruption, List<String> robustnessCorruptions,
-                        int iwaeSamples, List<ModelType> models, List<ExternalTest> externalTests) {
+                        int iwaeSamples, List<ModelType> models, List<ExternalTest> externalTests,
+                        Double filterThreshold) {
 
     /** The most external test sets a study scores on. */
     public static final int MAX_EXTERNAL_TESTS = 8;
+    /** The filter threshold when the spec names none. */
+    public static final double DEFAULT_FILTER_THRESHOLD = 0.5;
 
     /**
      * A dataset of the same owner scored as an external test set, at the study's working size.
@@ -60,6 +65,17 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
         REAL_VAE,
         /** Real images plus samples of the conditional DVAE. */
         REAL_DVAE,
+        /**
+         * Real images with every grade below the largest grade's count topped up to it (REAL_OVERSAMPLED's
+         * target) with VAE prior samples that the same seed's REAL classifier assigns to their intended
+         * grade with probability at least {@code filterThreshold}; at most
+         * {@value org.retinasynth.generation.GradeFilter#DEFAULT_DRAWS_PER_IMAGE} draws per image wanted,
+         * and a grade whose budget runs out keeps what was accepted (the report states the shortfall).
+         * It earns its place only if it beats REAL_OVERSAMPLED.
+         */
+        REAL_VAE_BALANCED,
+        /** As REAL_VAE_BALANCED, with samples of the conditional DVAE. */
+        REAL_DVAE_BALANCED,
         /** DVAE samples only, as many as real training images, with the real grade mix: a sanity check. */
         SYNTHETIC_ONLY
     }
@@ -93,7 +109,8 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
             p.add("datasetId is required");
         }
         if (arms == null || arms.isEmpty() || arms.stream().anyMatch(java.util.Objects::isNull)) {
-            p.add("arms must list at least one of REAL, REAL_CLASSIC, REAL_VAE, REAL_DVAE, SYNTHETIC_ONLY");
+            p.add("arms must list at least one of " + String.join(", ", java.util.Arrays.stream(Arm.values())
+                    .map(Arm::name).toList()));
         } else if (!arms.contains(Arm.REAL)) {
             p.add("arms must include REAL: every arm is compared with it");
         } else if (arms.stream().distinct().count() != arms.size()) {
@@ -157,6 +174,10 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
                 }
             }
         }
+        if (filterThreshold != null && !(filterThreshold > 0 && filterThreshold < 1)) {
+            p.add("filterThreshold must be in (0, 1): the *_BALANCED arms keep a sample only if the REAL classifier"
+                    + " gives its intended grade at least this probability");
+        }
         check(p, iwaeSamples >= 1 && iwaeSamples <= 1024, "iwaeSamples must be 1-1024");
         if (models != null && (models.isEmpty() || models.stream().anyMatch(java.util.Objects::isNull)
                 || models.stream().distinct().count() != models.size())) {
@@ -191,15 +212,24 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
         return p;
     }
 
-    /** Every arm that the given model types (null: VAE and DVAE) can feed. */
+    /**
+     * Every arm that the given model types (null: VAE and DVAE) can feed, but the grader-filtered
+     * ones: they cost a REAL classifier's wait and many draws, so a study asks for them by name.
+     */
     public static List<Arm> armsFor(List<ModelType> models) {
-        return java.util.Arrays.stream(Arm.values()).filter(a -> StudyPlan.syntheticSource(a) == null
+        return java.util.Arrays.stream(Arm.values()).filter(a -> !StudyPlan.graded(a))
+                .filter(a -> StudyPlan.syntheticSource(a) == null
                 || models == null || models.contains(StudyPlan.syntheticSource(a))).toList();
     }
 
     /** The external test sets, in the order the spec lists them. */
     public List<ExternalTest> externalTestsOrNone() {
         return externalTests != null ? externalTests : List.of();
+    }
+
+    /** The probability a *_BALANCED arm's sample needs for its intended grade. */
+    public double filterThresholdOrDefault() {
+        return filterThreshold != null ? filterThreshold : DEFAULT_FILTER_THRESHOLD;
     }
 
     /** The generative model types the study trains and compares. */
