@@ -43,9 +43,9 @@ public final class GradeFilter {
      * @param acceptanceRate passed / drawn: counts the overshoot too, so it does not depend on where the
      *                       quota cut the last chunk
      */
-    public record Tally(int grade, int requested, int drawn, int passed, int accepted, double acceptanceRate) {
+    public record FilterTally(int grade, int requested, int drawn, int passed, int accepted, double acceptanceRate) {
 
-        Tally(int grade, int requested, int drawn, int passed, int accepted) {
+        FilterTally(int grade, int requested, int drawn, int passed, int accepted) {
             this(grade, requested, drawn, passed, accepted, (double) passed / drawn);
         }
 
@@ -59,7 +59,7 @@ public final class GradeFilter {
     }
 
     /** What a run delivers: the kept images in grade order, their grades, and one tally per grade asked for. */
-    public record Result(float[] images, int[] grades, List<Tally> tallies) {
+    public record Result(float[] images, int[] grades, List<FilterTally> tallies) {
 
         public int count() {
             return grades.length;
@@ -84,7 +84,7 @@ public final class GradeFilter {
         int total = Arrays.stream(wanted).sum();
         float[] images = new float[Math.multiplyExact(total, floatsPerImage)];
         int[] grades = new int[total];
-        List<Tally> tallies = new ArrayList<>();
+        List<FilterTally> tallies = new ArrayList<>();
         int kept = 0;
         for (int g = 0; g < wanted.length; g++) {
             if (wanted[g] <= 0) {
@@ -113,7 +113,7 @@ public final class GradeFilter {
                     }
                 }
             }
-            tallies.add(new Tally(g, wanted[g], (int) drawn, passed, accepted));
+            tallies.add(new FilterTally(g, wanted[g], (int) drawn, passed, accepted));
         }
         return new Result(kept == total ? images : Arrays.copyOf(images, kept * floatsPerImage),
                 kept == total ? grades : Arrays.copyOf(grades, kept), List.copyOf(tallies));

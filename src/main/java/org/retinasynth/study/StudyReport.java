@@ -63,7 +63,7 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
                                 int epochsRun, int selectedEpoch, List<Double> trainLoss, List<Double> valLoss,
                                 Scores test, List<RobustnessPoint> robustness, double seconds,
                                 List<ExternalScores> external, Map<String, Map<String, Integer>> imagesRead,
-                                Filter filter) {
+                                FilterRun filter) {
     }
 
     /**
@@ -75,8 +75,8 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
      * @param drawsPerImage the budget: at most this many draws per image asked for, per grade
      * @param grades        per grade topped up: requested, drawn, passed, accepted, acceptance rate
      */
-    public record Filter(String model, String grader, double threshold, int drawsPerImage,
-                         List<org.retinasynth.generation.GradeFilter.Tally> grades) {
+    public record FilterRun(String model, String grader, double threshold, int drawsPerImage,
+                         List<org.retinasynth.generation.GradeFilter.FilterTally> grades) {
     }
 
     /** A VAE or DVAE's representation under one input condition (clean or corrupted test images). */

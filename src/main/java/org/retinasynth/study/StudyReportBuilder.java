@@ -218,7 +218,7 @@ class StudyReportBuilder {
             if (r.filter() == null) {
                 continue;
             }
-            for (org.retinasynth.generation.GradeFilter.Tally t : r.filter().grades()) {
+            for (org.retinasynth.generation.GradeFilter.FilterTally t : r.filter().grades()) {
                 if (t.shortfall() > 0) {
                     shortfalls.add(r.arm() + " seed " + r.seed() + " grade " + t.grade() + ": " + t.accepted() + " of "
                             + t.requested() + " after " + t.drawn() + " draws");

@@ -64,7 +64,7 @@ public final class StudyReportRenderer {
                     }
                 }
                 if (run.filter() != null) {
-                    for (org.retinasynth.generation.GradeFilter.Tally t : run.filter().grades()) {
+                    for (org.retinasynth.generation.GradeFilter.FilterTally t : run.filter().grades()) {
                         String c = "grade=" + t.grade();
                         csv.printRecord(run.arm(), run.seed(), "filterRequested", c, "", t.requested());
                         csv.printRecord(run.arm(), run.seed(), "filterDrawn", c, "", t.drawn());
@@ -405,7 +405,7 @@ public final class StudyReportRenderer {
         if (runs.isEmpty()) {
             return;
         }
-        StudyReport.Filter first = runs.get(0).filter();
+        StudyReport.FilterRun first = runs.get(0).filter();
         h.append("<h2>Grader-filtered synthesis (*_BALANCED arms)</h2><p>Samples kept only if the same seed's REAL"
                 + " classifier gives their intended grade probability ≥ ").append(f(first.threshold()))
                 .append("; at most ").append(first.drawsPerImage()).append(" draws per image requested.</p>")
@@ -413,7 +413,7 @@ public final class StudyReportRenderer {
                         + "<th>grade</th><th>requested</th><th>drawn</th><th>accepted</th><th>acceptance rate</th>"
                         + "<th>shortfall</th></tr>");
         for (ClassifierRun c : runs) {
-            for (org.retinasynth.generation.GradeFilter.Tally t : c.filter().grades()) {
+            for (org.retinasynth.generation.GradeFilter.FilterTally t : c.filter().grades()) {
                 h.append("<tr><td class=l>").append(esc(c.arm())).append("</td><td class=l>")
                         .append(esc(c.filter().model())).append("</td><td>").append(c.seed())
                         .append("</td><td class=l>").append(esc(c.filter().grader())).append("</td><td>")

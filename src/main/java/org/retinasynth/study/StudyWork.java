@@ -287,13 +287,14 @@ final class StudyWork implements AutoCloseable {
         checkCancelled();
         progress("classifier " + arm + " seed " + seed);
         long t0 = System.nanoTime();
-        StudyReport.Filter filter = null;
+        StudyReport.FilterRun filter = null;
         StudyImages synthetic;
         if (StudyPlan.graded(arm)) {
             GradeFilter.Result kept = filtered(arm, seed);
             ModelType type = StudyPlan.syntheticSource(arm);
-            filter = new StudyReport.Filter(type.name(), StudyPlan.classifierKey(Arm.REAL, seed),
+            filter = new StudyReport.FilterRun(type.name(), StudyPlan.classifierKey(Arm.REAL, seed),
                     spec.filterThresholdOrDefault(), GradeFilter.DEFAULT_DRAWS_PER_IMAGE, kept.tallies());
+            log.info("study {}: {} seed {} kept per grade {}", study.id(), arm, seed, kept.tallies());
             synthetic = kept.count() == 0 ? null
                     : new StudyImages(kept.count(), train.size(), kept.images(), kept.grades());
         } else {

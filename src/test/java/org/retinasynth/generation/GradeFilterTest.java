@@ -63,8 +63,8 @@ class GradeFilterTest {
         assertThat(r.grades()).containsOnly(1, 2);
         assertThat(java.util.Arrays.stream(r.grades()).filter(g -> g == 1).count()).isEqualTo(40);
         // a grade asked for nothing is not drawn from and has no tally
-        assertThat(r.tallies()).extracting(GradeFilter.Tally::grade).containsExactly(1, 2);
-        for (GradeFilter.Tally t : r.tallies()) {
+        assertThat(r.tallies()).extracting(GradeFilter.FilterTally::grade).containsExactly(1, 2);
+        for (GradeFilter.FilterTally t : r.tallies()) {
             assertThat(t.accepted()).isEqualTo(t.requested());
             assertThat(t.shortfall()).isZero();
             assertThat(t.passed()).isGreaterThanOrEqualTo(t.accepted());
@@ -72,8 +72,8 @@ class GradeFilterTest {
             assertThat(t.acceptanceRate()).isEqualTo((double) t.passed() / t.drawn());
         }
         // about 30% of uniform draws pass 0.7; over all draws of both grades that is well inside 0.15-0.45
-        int drawn = r.tallies().stream().mapToInt(GradeFilter.Tally::drawn).sum();
-        int passed = r.tallies().stream().mapToInt(GradeFilter.Tally::passed).sum();
+        int drawn = r.tallies().stream().mapToInt(GradeFilter.FilterTally::drawn).sum();
+        int passed = r.tallies().stream().mapToInt(GradeFilter.FilterTally::passed).sum();
         assertThat((double) passed / drawn).isBetween(0.15, 0.45);
     }
 
@@ -112,7 +112,7 @@ class GradeFilterTest {
             assertThat(r.images()[2 * i]).isEqualTo(expected[i]);
             assertThat(r.images()[2 * i + 1]).isEqualTo(expected[i]);
         }
-        GradeFilter.Tally t = r.tallies().get(0);
+        GradeFilter.FilterTally t = r.tallies().get(0);
         assertThat(t.drawn()).isEqualTo(seen.size());
         assertThat(t.passed()).isEqualTo((int) seen.stream().filter(v -> v >= 0.5f).count());
     }
@@ -122,7 +122,7 @@ class GradeFilterTest {
         StubGrader grader = new StubGrader();
         // p >= 0.99 passes about 1% of draws: 20 images at 3 draws each cannot be met
         GradeFilter.Result r = GradeFilter.run(tracking(grader), grader, 1, new int[] {20, 0}, 0.99, 3, 5L);
-        GradeFilter.Tally t = r.tallies().get(0);
+        GradeFilter.FilterTally t = r.tallies().get(0);
         assertThat(t.drawn()).isEqualTo(60);
         assertThat(t.accepted()).isLessThan(20).isEqualTo(r.count());
         assertThat(t.shortfall()).isEqualTo(20 - t.accepted());

@@ -121,11 +121,11 @@ class StudyReportRendererTest {
 
     @Test
     void balancedArmsShowWhatTheFilterKeptAndSayPlainlyWhenTheyDoNotBeatRebalancing() {
-        List<org.retinasynth.generation.GradeFilter.Tally> tallies = List.of(
-                new org.retinasynth.generation.GradeFilter.Tally(1, 30, 412, 29, 29, 29 / 412.0));
+        List<org.retinasynth.generation.GradeFilter.FilterTally> tallies = List.of(
+                new org.retinasynth.generation.GradeFilter.FilterTally(1, 30, 412, 29, 29, 29 / 412.0));
         ClassifierRun balanced = new ClassifierRun("REAL_DVAE_BALANCED", 0, 20, 29, new int[] {40, 39}, 1, 1,
                 List.of(1.0), List.of(1.1), INTERNAL, List.of(), 1.5, null, Map.of(),
-                new StudyReport.Filter("DVAE", "clf/REAL/s0", 0.8, 50, tallies));
+                new StudyReport.FilterRun("DVAE", "clf/REAL/s0", 0.8, 50, tallies));
         ArmSummary over = arm("REAL_OVERSAMPLED", 0.6, null);
         ArmSummary dvae = withOversampled(arm("REAL_DVAE_BALANCED", 0.61, null),
                 new PairedDifference(0.01, -0.04, 0.06, 3));
