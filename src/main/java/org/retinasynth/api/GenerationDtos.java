@@ -43,7 +43,7 @@ final class GenerationDtos {
                     + "(training split; epoch chosen on the validation split; seeded by the generation seed); at most"
                     + " 50 draws per image asked for, per chunk and grade. Its settings, validation balanced accuracy"
                     + " and the per-grade acceptance are in the provenance. Always runs as a job. 422 "
-                    + "(filter_unconditional) for an unconditional model") GenerationRequest.Filter filter) {
+                    + "(filter_unconditional) for an unconditional model") GenerationRequest.FilterSpec filter) {
 
         GenerationRequest toRequest() {
             return new GenerationRequest(modelId, counts, balance, target, count, temperature, seed, prior, filter);

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public record GenerationPlan(String mode, List<Integer> countsPerGrade, int total, Integer target,
                              List<Long> trainCounts, double temperature, long seed, int chunkSize, int imageSize,
-                             List<String> classNames, String prior, GenerationRequest.Filter filter) {
+                             List<String> classNames, String prior, GenerationRequest.FilterSpec filter) {
 
     boolean fittedPrior() {
         return GenerationRequest.FITTED.equals(prior);

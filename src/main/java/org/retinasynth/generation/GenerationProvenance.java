@@ -20,7 +20,7 @@ public record GenerationProvenance(String generationId, String modelJobId, Strin
                                    double temperature, int chunkSize, String chunkSeeds,
                                    TorchRuntime.EngineInfo engine, Map<String, Object> modelEngine, String java,
                                    String codeVersion, String prior, String device, String worker,
-                                   Double lastRunSeconds, Filter filter) {
+                                   Double lastRunSeconds, FilterProvenance filter) {
 
     /**
      * A filtered set's grader and tallies.
@@ -34,15 +34,16 @@ public record GenerationProvenance(String generationId, String modelJobId, Strin
      * @param perChunk                         each committed chunk's tallies (a redone chunk replaces its own)
      * @param perGrade                         the tallies summed over the committed chunks
      */
-    public record Filter(String filter, double threshold, int drawsPerImage, Map<String, Object> grader,
+    public record FilterProvenance(String filter, double threshold, int drawsPerImage, Map<String, Object> grader,
                          String graderSha256, Double graderValidationBalancedAccuracy,
                          Map<Integer, List<GradeFilter.FilterTally>> perChunk, List<GradeFilter.FilterTally> perGrade) {
 
-        Filter withGrader(Map<String, Object> settings, String sha256, Double balancedAccuracy) {
-            return new Filter(filter, threshold, drawsPerImage, settings, sha256, balancedAccuracy, perChunk, perGrade);
+        FilterProvenance withGrader(Map<String, Object> settings, String sha256, Double balancedAccuracy) {
+            return new FilterProvenance(filter, threshold, drawsPerImage, settings, sha256, balancedAccuracy, perChunk,
+                    perGrade);
         }
 
-        Filter withChunk(int chunk, List<GradeFilter.FilterTally> tallies) {
+        FilterProvenance withChunk(int chunk, List<GradeFilter.FilterTally> tallies) {
             Map<Integer, List<GradeFilter.FilterTally>> chunks = new TreeMap<>(perChunk == null ? Map.of() : perChunk);
             chunks.put(chunk, List.copyOf(tallies));
             Map<Integer, int[]> sums = new TreeMap<>();
@@ -57,8 +58,8 @@ public record GenerationProvenance(String generationId, String modelJobId, Strin
             }
             List<GradeFilter.FilterTally> grades = new ArrayList<>();
             sums.forEach((g, s) -> grades.add(new GradeFilter.FilterTally(g, s[0], s[1], s[2], s[3])));
-            return new Filter(filter, threshold, drawsPerImage, grader, graderSha256, graderValidationBalancedAccuracy,
-                    chunks, List.copyOf(grades));
+            return new FilterProvenance(filter, threshold, drawsPerImage, grader, graderSha256,
+                    graderValidationBalancedAccuracy, chunks, List.copyOf(grades));
         }
     }
 
@@ -68,7 +69,7 @@ public record GenerationProvenance(String generationId, String modelJobId, Strin
                 chunkSeeds, engine, modelEngine, java, codeVersion, prior, device, worker, seconds, filter);
     }
 
-    GenerationProvenance withFilter(Filter f) {
+    GenerationProvenance withFilter(FilterProvenance f) {
         return new GenerationProvenance(generationId, modelJobId, modelSha256, modelType, trainingDatasetId,
                 datasetContentSha256, trainingSeed, mode, countsPerGrade, total, seed, temperature, chunkSize,
                 chunkSeeds, engine, modelEngine, java, codeVersion, prior, device, worker, lastRunSeconds, f);

@@ -15,7 +15,7 @@ import java.util.List;
  * @param filter      keep only images a grader places in their grade; null for none (conditional models only)
  */
 public record GenerationRequest(String modelId, List<Integer> counts, Boolean balance, Integer target, Integer count,
-                                Double temperature, Long seed, String prior, Filter filter) {
+                                Double temperature, Long seed, String prior, FilterSpec filter) {
 
     public static final String FITTED = "FITTED";
     public static final String STANDARD = "STANDARD";
@@ -29,7 +29,7 @@ public record GenerationRequest(String modelId, List<Integer> counts, Boolean ba
      * @param graderEpochs the grader's most epochs (early stopping on validation); null means
      *                     {@value GraderTraining#DEFAULT_EPOCHS}
      */
-    public record Filter(Double threshold, Integer graderEpochs) {
+    public record FilterSpec(Double threshold, Integer graderEpochs) {
 
         public double thresholdOrDefault() {
             return threshold != null ? threshold : 0.5;

@@ -122,7 +122,7 @@ class GenerationRunner implements JobKind {
      */
     private ClassifierModel grader(Generation g, VaeModel model, AtomicReference<GenerationProvenance> provenance,
                                    JobContext context) {
-        GenerationProvenance.Filter f = provenance.get().filter();
+        GenerationProvenance.FilterProvenance f = provenance.get().filter();
         if (f.graderSha256() != null) {
             return ModelRegistry.load(blobs.get(f.graderSha256()).orElseThrow(() -> new IllegalStateException(
                     "the grader of generation " + g.id() + " is missing")), ClassifierModel.class, null);

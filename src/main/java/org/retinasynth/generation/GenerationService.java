@@ -424,10 +424,10 @@ public class GenerationService {
                 "seed XOR (0x9E3779B97F4A7C15 * (chunk + 1))", TorchRuntime.info(), engine(model.get("engine")),
                 System.getProperty("java.version"),
                 String.valueOf(GenerationService.class.getPackage().getImplementationVersion()), plan.prior(), null, null,
-                null, plan.filter() == null ? null : new GenerationProvenance.Filter("keep an image of grade g only if the"
-                + " grader gives g probability >= threshold; a chunk's grade that spends its budget keeps what passed",
-                plan.filter().thresholdOrDefault(), GradeFilter.DEFAULT_DRAWS_PER_IMAGE, null, null, null, Map.of(),
-                List.of()));
+                null, plan.filter() == null ? null : new GenerationProvenance.FilterProvenance(
+                        "keep an image of grade g only if the grader gives g probability >= threshold; a chunk's grade"
+                        + " that spends its budget keeps what passed", plan.filter().thresholdOrDefault(),
+                        GradeFilter.DEFAULT_DRAWS_PER_IMAGE, null, null, null, Map.of(), List.of()));
     }
 
     private static List<String> shas(List<GeneratedImage> images) {

@@ -389,7 +389,7 @@ public final class StudyReportRenderer {
         }
     }
 
-    /** One arm against REAL_OVERSAMPLED on balanced accuracy, in words: it beats it only if the interval lies above 0. */
+    /** One arm against REAL_OVERSAMPLED on balanced accuracy, in words: it beats it only if the interval is above 0. */
     static String verdict(String arm, PairedDifference d) {
         String numbers = String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", d.mean(), d.low(), d.high());
         return d.low() > 0

@@ -397,7 +397,8 @@ class GenerationApiTest extends ApiTestSupport {
         // an unconditional model's images have no grade to check; a threshold must lie in (0, 1)
         mvc.perform(as(key, post("/api/v1/generations").contentType(MediaType.APPLICATION_JSON).content(
                         "{\"modelId\":\"" + unconditional + "\",\"count\":3,\"filter\":{}}")))
-                .andExpect(status().isUnprocessableEntity()).andExpect(jsonPath("$.code").value("filter_unconditional"));
+                .andExpect(status().isUnprocessableEntity())
+                .andExpect(jsonPath("$.code").value("filter_unconditional"));
         generate(key, "{\"modelId\":\"" + conditional + "\",\"counts\":[1,1,1,1,1],\"filter\":{\"threshold\":1.0}}",
                 400);
     }

@@ -50,7 +50,8 @@ class StudyBalancedArmApiTest extends ApiTestSupport {
                     "$.classifierRuns[?(@.arm=='REAL_OVERSAMPLED' && @.seed==" + seed + ")].trainCountsPerGrade")
                     .get(0);
             assertThat(oversampled).containsOnly(max);
-            assertThat(JsonPath.<List<String>>read(report, run + ".filter.grader")).containsExactly("clf/REAL/s" + seed);
+            assertThat(JsonPath.<List<String>>read(report, run + ".filter.grader"))
+                    .containsExactly("clf/REAL/s" + seed);
             assertThat(StudyApiTest.numbers(report, run + ".filter.threshold")).containsExactly(THRESHOLD);
             List<Map<String, Object>> tallies = JsonPath.<List<List<Map<String, Object>>>>read(report,
                     run + ".filter.grades").get(0);
