@@ -22,7 +22,7 @@ final class StudyDtos {
             @NotBlank @Schema(example = "3f0c…") String datasetId,
             @Schema(description = "Arms to compare; REAL is the reference and must be included. Omitted: every arm"
                     + " the models can feed except the grader-filtered REAL_VAE_BALANCED and REAL_DVAE_BALANCED,"
-                    + " which are asked for by name",
+                    + " which are asked for by name, together with REAL_OVERSAMPLED (their baseline)",
                     defaultValue = "[\"REAL\",\"REAL_CLASSIC\",\"REAL_OVERSAMPLED\",\"REAL_VAE\",\"REAL_DVAE\","
                             + "\"SYNTHETIC_ONLY\"]")
             List<StudySpec.Arm> arms,

@@ -71,7 +71,7 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
          * grade with probability at least {@code filterThreshold}; at most
          * {@value org.retinasynth.generation.GradeFilter#DEFAULT_DRAWS_PER_IMAGE} draws per image wanted,
          * and a grade whose budget runs out keeps what was accepted (the report states the shortfall).
-         * It earns its place only if it beats REAL_OVERSAMPLED.
+         * It earns its place only if it beats REAL_OVERSAMPLED, which a spec with it must include.
          */
         REAL_VAE_BALANCED,
         /** As REAL_VAE_BALANCED, with samples of the conditional DVAE. */
@@ -115,6 +115,9 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
             p.add("arms must include REAL: every arm is compared with it");
         } else if (arms.stream().distinct().count() != arms.size()) {
             p.add("arms must not repeat");
+        } else if (arms.stream().anyMatch(StudyPlan::graded) && !arms.contains(Arm.REAL_OVERSAMPLED)) {
+            p.add("arms with REAL_VAE_BALANCED or REAL_DVAE_BALANCED must include REAL_OVERSAMPLED: a balanced arm is"
+                    + " judged against plain rebalancing to the same counts");
         }
         check(p, seeds >= (allowTwoSeeds ? 2 : 3) && seeds <= 20,
                 "seeds must be 3-20 (a mean, a standard deviation and a confidence interval need at least 3)");

@@ -68,13 +68,17 @@ class StudyPlanTest {
         plan.units().forEach(u -> u.needs().forEach(n -> assertThat(order.indexOf(n)).as(u.key() + " needs " + n)
                 .isLessThan(order.indexOf(u.key()))));
         // one model per study: every seed's balanced arm samples that model, graded by its own seed's REAL
-        StudyPlan once = StudyPlan.of(spec(List.of(Arm.REAL, Arm.REAL_DVAE_BALANCED), false, List.of(ModelType.DVAE)));
+        StudyPlan once = StudyPlan.of(spec(List.of(Arm.REAL, Arm.REAL_OVERSAMPLED, Arm.REAL_DVAE_BALANCED), false,
+                List.of(ModelType.DVAE)));
         assertThat(once.units().stream().filter(u -> u.key().equals("clf/REAL_DVAE_BALANCED/s2")).findFirst()
                 .orElseThrow().needs()).containsExactlyInAnyOrder("gen/DVAE/all", "clf/REAL/s2");
         // not in the default arms: they are asked for by name
         assertThat(StudySpec.armsFor(null)).doesNotContain(Arm.REAL_VAE_BALANCED, Arm.REAL_DVAE_BALANCED);
-        assertThat(spec(List.of(Arm.REAL, Arm.REAL_VAE_BALANCED), true, List.of(ModelType.DVAE)).problems())
-                .anyMatch(p -> p.contains("REAL_VAE_BALANCED"));
+        assertThat(spec(List.of(Arm.REAL, Arm.REAL_OVERSAMPLED, Arm.REAL_VAE_BALANCED), true, List.of(ModelType.DVAE))
+                .problems()).anyMatch(p -> p.contains("REAL_VAE_BALANCED") && p.contains("models must include VAE"));
+        // the fair baseline is not optional
+        assertThat(spec(List.of(Arm.REAL, Arm.REAL_DVAE_BALANCED), true, null).problems())
+                .anyMatch(p -> p.contains("must include REAL_OVERSAMPLED"));
     }
 
     @Test
