@@ -125,7 +125,7 @@ public final class GenerateBench {
         for (int g = 0; g < GRADES; g++) {
             counts.add(n / GRADES + (g < n % GRADES ? 1 : 0));
         }
-        return new GenerationRequest(model, counts, null, null, null, 1.0, seed, null);
+        return new GenerationRequest(model, counts, null, null, null, 1.0, seed, null, null);
     }
 
     private static int[] labels(int m, int from) {

@@ -90,7 +90,9 @@ public final class StudyBench {
                             System.getProperty("study.prior", "FITTED")),
                     new StudySpec.Classifier(i("clfEpochs", 30), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
                             i("patience", 6)),
-                    null, null, null, null, i("iwae", 32), null, external.isEmpty() ? null : external);
+                    null, null, null, null, i("iwae", 32), null, external.isEmpty() ? null : external,
+                    System.getProperty("study.filterThreshold") == null ? null
+                            : Double.valueOf(System.getProperty("study.filterThreshold")));
             Study study = studies.create(owner, spec);
             String last = "";
             while (!study.state().finished()) {

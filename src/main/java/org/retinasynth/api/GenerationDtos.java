@@ -37,10 +37,16 @@ final class GenerationDtos {
             Long seed,
             @Schema(description = "Where latents come from: FITTED, the per-grade prior fitted to the model's "
                     + "training posteriors (the default when the model has one), or STANDARD, N(0, I)",
-                    allowableValues = {"FITTED", "STANDARD"}) String prior) {
+                    allowableValues = {"FITTED", "STANDARD"}) String prior,
+            @Schema(description = "Keep only images a grade classifier assigns to their grade with probability >= "
+                    + "threshold (default 0.5). The classifier is trained in the job on the model's training dataset "
+                    + "(training split; epoch chosen on the validation split; seeded by the generation seed); at most"
+                    + " 50 draws per image asked for, per chunk and grade. Its settings, validation balanced accuracy"
+                    + " and the per-grade acceptance are in the provenance. Always runs as a job. 422 "
+                    + "(filter_unconditional) for an unconditional model") GenerationRequest.FilterSpec filter) {
 
         GenerationRequest toRequest() {
-            return new GenerationRequest(modelId, counts, balance, target, count, temperature, seed, prior);
+            return new GenerationRequest(modelId, counts, balance, target, count, temperature, seed, prior, filter);
         }
     }
 

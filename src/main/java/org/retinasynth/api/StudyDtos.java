@@ -20,8 +20,11 @@ final class StudyDtos {
     @Schema(description = "A comparison study; omitted fields take the defaults shown")
     record CreateStudyRequest(
             @NotBlank @Schema(example = "3f0c…") String datasetId,
-            @Schema(description = "Arms to compare; REAL is the reference and must be included",
-                    defaultValue = "[\"REAL\",\"REAL_CLASSIC\",\"REAL_VAE\",\"REAL_DVAE\",\"SYNTHETIC_ONLY\"]")
+            @Schema(description = "Arms to compare; REAL is the reference and must be included. Omitted: every arm"
+                    + " the models can feed except the grader-filtered REAL_VAE_BALANCED and REAL_DVAE_BALANCED,"
+                    + " which are asked for by name, together with REAL_OVERSAMPLED (their baseline)",
+                    defaultValue = "[\"REAL\",\"REAL_CLASSIC\",\"REAL_OVERSAMPLED\",\"REAL_VAE\",\"REAL_DVAE\","
+                            + "\"SYNTHETIC_ONLY\"]")
             List<StudySpec.Arm> arms,
             @Schema(description = "Seeds 0..n-1 (at least 3)", defaultValue = "3") Integer seeds,
             @Schema(description = "Tests only: allow 2 seeds", defaultValue = "false") Boolean allowTwoSeeds,
@@ -53,7 +56,11 @@ final class StudyDtos {
                     + " Refused (422) if one is the training dataset (external_is_training), shares an image with "
                     + "its train or val split (external_overlap), has grades outside its classes (external_grades) "
                     + "or fewer than 2 images (external_too_small)")
-            List<StudySpec.ExternalTest> externalTests) {
+            List<StudySpec.ExternalTest> externalTests,
+            @Schema(description = "REAL_VAE_BALANCED / REAL_DVAE_BALANCED keep a synthetic image only if the same "
+                    + "seed's REAL classifier (trained on the real training split, epoch chosen on validation) gives "
+                    + "its intended grade at least this probability; in (0, 1)", defaultValue = "0.5")
+            Double filterThreshold) {
 
         StudySpec toSpec() {
             GenerativeRequest g = generative != null ? generative : new GenerativeRequest(null, null, null, null, null,
@@ -76,7 +83,7 @@ final class StudyDtos {
                             c.dropout() != null ? c.dropout() : 0.1, c.weightDecay() != null ? c.weightDecay() : 1e-4,
                             c.classWeighted() != null && c.classWeighted(), or(c.earlyStoppingPatience(), 0)),
                     vaeJobId, dvaeJobId, representationCorruption, robustnessCorruptions, or(iwaeSamples, 64), models,
-                    externalTests);
+                    externalTests, filterThreshold);
         }
     }
 

@@ -346,6 +346,21 @@ public class DatasetService {
 
     /** Preprocessed images of one split, packed as uint8 RGB (HWC per image), for training and evaluation. */
     public record PackedImages(int count, int size, byte[] rgb, int[] grades) {
+
+        /** The images as float CHW in [0, 1], one after another: what the models take. */
+        public float[] chw() {
+            int plane = size * size;
+            float[] out = new float[count * 3 * plane];
+            for (int b = 0; b < count; b++) {
+                int src = b * 3 * plane;
+                for (int q = 0; q < plane; q++) {
+                    out[src + q] = (rgb[src + 3 * q] & 0xff) / 255f;
+                    out[src + plane + q] = (rgb[src + 3 * q + 1] & 0xff) / 255f;
+                    out[src + 2 * plane + q] = (rgb[src + 3 * q + 2] & 0xff) / 255f;
+                }
+            }
+            return out;
+        }
     }
 
     /**

@@ -14,10 +14,11 @@ import java.util.List;
  * @param classNames     grade names of the training dataset, for the datasets made from this set
  * @param prior          where latents come from: {@code FITTED} or {@code STANDARD}; null in plans made
  *                       before the fitted prior existed, which sampled N(0, I)
+ * @param filter         the grader filter each chunk's images pass; null for none
  */
 public record GenerationPlan(String mode, List<Integer> countsPerGrade, int total, Integer target,
                              List<Long> trainCounts, double temperature, long seed, int chunkSize, int imageSize,
-                             List<String> classNames, String prior) {
+                             List<String> classNames, String prior, GenerationRequest.FilterSpec filter) {
 
     boolean fittedPrior() {
         return GenerationRequest.FITTED.equals(prior);

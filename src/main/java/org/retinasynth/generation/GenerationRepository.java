@@ -79,9 +79,16 @@ class GenerationRepository {
                 .query(Integer.class).single();
     }
 
-    /** A chunk's rows and the progress they make, in one transaction. */
-    void chunkDone(String id, int chunk, List<GeneratedImage> images, Progress progress) {
+    /**
+     * A chunk's rows and the progress they make, in one transaction; with {@code provenance} (a
+     * filtered set's tallies so far) that too, so that the tallies never count a chunk the rows lack.
+     */
+    void chunkDone(String id, int chunk, List<GeneratedImage> images, Progress progress,
+                   GenerationProvenance provenance) {
         tx.executeWithoutResult(status -> {
+            if (provenance != null) {
+                provenance(id, provenance);
+            }
             jdbc.sql("delete from generated_images where generation_id = ? and chunk = ?").params(id, chunk).update();
             batch.batchUpdate("insert into generated_images (generation_id, idx, chunk, grade, filename, sha256) "
                     + "values (?,?,?,?,?,?)", images.stream().map(i -> new Object[] {id, i.index(), i.chunk(), i.grade(),

@@ -21,6 +21,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.retinasynth.common.ConflictException;
 import org.retinasynth.common.NotFoundException;
+import org.retinasynth.common.UnprocessableException;
 import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.GradeScale;
@@ -106,6 +107,11 @@ public class GenerationService {
                     + "trained before models kept one): ask for prior STANDARD");
         }
         GenerationPlan plan = plan(owner, request, job, shape[0], shape[1], prior);
+        if (plan.filter() != null && !plan.conditional()) {
+            throw new UnprocessableException("filter_unconditional", "the model of training job '" + job.id()
+                    + "' is unconditional: its images have no intended grade for a grader to check",
+                    Map.of("modelId", job.id()));
+        }
         if (plan.total() > properties.maxImages()) {
             throw new IllegalArgumentException("the request makes " + plan.total() + " images; at most "
                     + properties.maxImages() + " are allowed per request");
@@ -114,7 +120,8 @@ public class GenerationService {
         quotas.require(owner.id(), Quota.IMAGES, plan.total());
         String id = UUID.randomUUID().toString();
         repository.insert(id, owner.id(), job.id(), job.modelSha256(), plan, provenance(id, job, plan));
-        if (plan.total() <= properties.syncMaxImages()) {
+        // a filtered set trains its grader first: never in the request thread
+        if (plan.total() <= properties.syncMaxImages() && plan.filter() == null) {
             jobs.execute(runner, id, "request:" + queue.workerName());
             Generation g = get(owner, id);
             if (g.state() != JobState.SUCCEEDED) {
@@ -306,6 +313,14 @@ public class GenerationService {
         if (r.temperature() != null && !(r.temperature() >= 0 && r.temperature() <= MAX_TEMPERATURE)) {
             p.add("temperature must be between 0 and " + MAX_TEMPERATURE);
         }
+        if (r.filter() != null && r.filter().threshold() != null
+                && !(r.filter().threshold() > 0 && r.filter().threshold() < 1)) {
+            p.add("filter.threshold must be in (0, 1)");
+        }
+        if (r.filter() != null && r.filter().graderEpochs() != null
+                && (r.filter().graderEpochs() < 1 || r.filter().graderEpochs() > 200)) {
+            p.add("filter.graderEpochs must be 1-200");
+        }
         if (!p.isEmpty()) {
             throw new IllegalArgumentException("Invalid generation request: " + String.join("; ", p));
         }
@@ -321,7 +336,8 @@ public class GenerationService {
                 throw new ConflictException("the model of training job '" + job.id() + "' is unconditional: it "
                         + "cannot generate per grade; ask for a total with count");
             }
-            return new GenerationPlan("TOTAL", null, r.count(), null, null, temperature, seed, chunk, size, null, prior);
+            return new GenerationPlan("TOTAL", null, r.count(), null, null, temperature, seed, chunk, size, null, prior,
+                    r.filter());
         }
         List<String> classNames = classNames(owner, job, classes);
         if (r.count() != null) {
@@ -334,7 +350,7 @@ public class GenerationService {
                         + r.counts().size());
             }
             return new GenerationPlan("COUNTS", List.copyOf(r.counts()), total(r.counts()), null, null, temperature,
-                    seed, chunk, size, classNames, prior);
+                    seed, chunk, size, classNames, prior, r.filter());
         }
         List<Long> train = trainCounts(owner, job, classes);
         long target = r.target() != null ? r.target() : Collections.max(train);
@@ -350,7 +366,7 @@ public class GenerationService {
                     + " images; at most " + properties.maxImages() + " are allowed per request");
         }
         return new GenerationPlan("BALANCE", counts, (int) total, (int) Math.min(target, Integer.MAX_VALUE), train,
-                temperature, seed, chunk, size, classNames, prior);
+                temperature, seed, chunk, size, classNames, prior, r.filter());
     }
 
     private static int total(List<Integer> counts) {
@@ -408,7 +424,10 @@ public class GenerationService {
                 "seed XOR (0x9E3779B97F4A7C15 * (chunk + 1))", TorchRuntime.info(), engine(model.get("engine")),
                 System.getProperty("java.version"),
                 String.valueOf(GenerationService.class.getPackage().getImplementationVersion()), plan.prior(), null, null,
-                null);
+                null, plan.filter() == null ? null : new GenerationProvenance.FilterProvenance(
+                        "keep an image of grade g only if the grader gives g probability >= threshold; a chunk's grade"
+                        + " that spends its budget keeps what passed", plan.filter().thresholdOrDefault(),
+                        GradeFilter.DEFAULT_DRAWS_PER_IMAGE, null, null, null, Map.of(), List.of()));
     }
 
     private static List<String> shas(List<GeneratedImage> images) {

@@ -8,18 +8,7 @@ import org.retinasynth.dataset.DatasetService.PackedImages;
 record StudyImages(int count, int size, float[] chw, int[] grades) {
 
     static StudyImages of(PackedImages p) {
-        int plane = p.size() * p.size();
-        float[] out = new float[p.count() * 3 * plane];
-        byte[] rgb = p.rgb();
-        for (int b = 0; b < p.count(); b++) {
-            int src = b * 3 * plane;
-            for (int q = 0; q < plane; q++) {
-                out[src + q] = (rgb[src + 3 * q] & 0xff) / 255f;
-                out[src + plane + q] = (rgb[src + 3 * q + 1] & 0xff) / 255f;
-                out[src + 2 * plane + q] = (rgb[src + 3 * q + 2] & 0xff) / 255f;
-            }
-        }
-        return new StudyImages(p.count(), p.size(), out, p.grades().clone());
+        return new StudyImages(p.count(), p.size(), p.chw(), p.grades().clone());
     }
 
     int floatsPerImage() {

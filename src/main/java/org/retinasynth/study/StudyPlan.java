@@ -10,9 +10,11 @@ import org.retinasynth.model.ModelType;
 /**
  * The units a study is cut into and what each waits for: a generative model per type (per seed,
  * or one per study), a classifier per arm and seed. An arm that adds synthetic images, or whose
- * classifier starts from a VAE's encoder, waits for that model (its seed's, or the study's one); the REAL arm of each seed also scores that seed's models' synthetic-data quality, so
- * it waits for every model of its seed. Units with nothing to wait for run at once, side by side on as many workers as
- * there are.
+ * classifier starts from a VAE's encoder, waits for that model (its seed's, or the study's one); the
+ * REAL arm of each seed also scores that seed's models' synthetic-data quality, so it waits for every
+ * model of its seed. A *_BALANCED arm also waits for the REAL classifier of its seed, which grades its
+ * samples (see {@link #graded}). Units with nothing to wait for run at once, side by side on as many
+ * workers as there are.
  */
 record StudyPlan(List<Unit> units) {
 
@@ -31,12 +33,17 @@ record StudyPlan(List<Unit> units) {
                 }
             }
         }
+        // an arm graded by REAL comes after it, so that a single worker never waits on a later unit
+        List<Arm> arms = spec.arms().stream().sorted(java.util.Comparator.comparing(StudyPlan::graded)).toList();
         for (int seed = 0; seed < spec.seeds(); seed++) {
-            for (Arm arm : spec.arms()) {
+            for (Arm arm : arms) {
                 Set<String> needs = new LinkedHashSet<>();
                 ModelType source = generativeSource(arm);
                 if (source != null) {
                     needs.add(generativeKey(spec, source, seed));
+                }
+                if (graded(arm)) {
+                    needs.add(classifierKey(Arm.REAL, seed));
                 }
                 if (arm == Arm.REAL) {
                     int s = seed;
@@ -59,8 +66,8 @@ record StudyPlan(List<Unit> units) {
     /** The generative model whose samples an arm adds, or null for an arm of real images only. */
     static ModelType syntheticSource(Arm arm) {
         return switch (arm) {
-            case REAL_VAE -> ModelType.VAE;
-            case REAL_DVAE, SYNTHETIC_ONLY -> ModelType.DVAE;
+            case REAL_VAE, REAL_VAE_BALANCED -> ModelType.VAE;
+            case REAL_DVAE, REAL_DVAE_BALANCED, SYNTHETIC_ONLY -> ModelType.DVAE;
             case REAL, REAL_CLASSIC, REAL_OVERSAMPLED, ENCODER_VAE, ENCODER_DVAE, FROZEN_VAE, FROZEN_DVAE -> null;
         };
     }
@@ -83,5 +90,13 @@ record StudyPlan(List<Unit> units) {
     static ModelType generativeSource(Arm arm) {
         ModelType samples = syntheticSource(arm);
         return samples != null ? samples : encoderSource(arm);
+    }
+
+    /**
+     * Whether an arm keeps only the samples the same seed's REAL classifier (real training split,
+     * epoch chosen on validation) places in their intended grade.
+     */
+    static boolean graded(Arm arm) {
+        return arm == Arm.REAL_VAE_BALANCED || arm == Arm.REAL_DVAE_BALANCED;
     }
 }

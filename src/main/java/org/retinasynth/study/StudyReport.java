@@ -71,12 +71,13 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
      *                   sets are only ever scored. Roles, not ids, so that reruns compare key for key
      * @param encoder    the generative model whose encoder the classifier started from; null for a
      *                   classifier trained from scratch
+     * @param filter     how a *_BALANCED arm's synthetic images were filtered; null for every other arm
      */
     public record ClassifierRun(String arm, int seed, int realImages, int syntheticImages, int[] trainCountsPerGrade,
                                 int epochsRun, int selectedEpoch, List<Double> trainLoss, List<Double> valLoss,
                                 Scores test, List<RobustnessPoint> robustness, double seconds,
                                 List<ExternalScores> external, Map<String, Map<String, Integer>> imagesRead,
-                                EncoderSource encoder) {
+                                EncoderSource encoder, FilterRun filter) {
     }
 
     /**
@@ -87,6 +88,19 @@ public record StudyReport(String studyId, Map<String, Object> provenance, List<A
      * @param frozen      whether the encoder stayed as it was (the head alone trained)
      */
     public record EncoderSource(String model, String unit, String modelSha256, boolean frozen) {
+    }
+
+    /**
+     * The grader filter of one *_BALANCED arm and seed.
+     *
+     * @param model         the generative model sampled (VAE or DVAE)
+     * @param grader        the study unit whose classifier graded the samples ({@code clf/REAL/sN})
+     * @param threshold     the probability of the intended grade a sample needed
+     * @param drawsPerImage the budget: at most this many draws per image asked for, per grade
+     * @param grades        per grade topped up: requested, drawn, passed, accepted, acceptance rate
+     */
+    public record FilterRun(String model, String grader, double threshold, int drawsPerImage,
+                         List<org.retinasynth.generation.GradeFilter.FilterTally> grades) {
     }
 
     /** A VAE or DVAE's representation under one input condition (clean or corrupted test images). */

@@ -146,6 +146,19 @@ class StudyReportBuilder {
         if (!encoders.isEmpty()) {
             provenance.put("classifierEncoders", encoders);
         }
+        List<StudySpec.Arm> graded = spec.arms().stream().filter(StudyPlan::graded).toList();
+        if (!graded.isEmpty()) {
+            Map<String, Object> filter = new LinkedHashMap<>();
+            filter.put("arms", graded);
+            filter.put("filter", "keep a prior sample of grade g only if the grader gives g probability >= threshold");
+            filter.put("threshold", spec.filterThresholdOrDefault());
+            filter.put("drawsPerImage", org.retinasynth.generation.GradeFilter.DEFAULT_DRAWS_PER_IMAGE);
+            filter.put("grader", "clf/REAL/sN: the REAL arm's classifier of the same seed N, trained on the real"
+                    + " training split only, epoch chosen on the validation split");
+            filter.put("target", "every grade topped up to the largest grade's training count (REAL_OVERSAMPLED's"
+                    + " target)");
+            provenance.put("syntheticFilter", filter);
+        }
         provenance.put("unitWorkers", new TreeMap<>(unitWorkers));
         provenance.put("unitSeconds", units.values().stream().collect(
                 java.util.stream.Collectors.toMap(StudyRepository.Unit::key, StudyRepository.Unit::seconds,
@@ -165,6 +178,9 @@ class StudyReportBuilder {
             notes.add("REAL_OVERSAMPLED repeats each grade's real training images up to the largest grade's count;"
                     + " differenceToOversampled gives every arm's paired difference to it, per grade's recall too:"
                     + " synthetic data earns its place only where that interval lies above 0.");
+        }
+        if (!graded.isEmpty()) {
+            notes.add(filterNote(spec, runs));
         }
         notes.add("Classifier: same hyper-parameters in every arm; " + (spec.classifier().earlyStoppingPatience() > 0
                 ? "the epoch with the lowest validation cross-entropy is kept (patience "
@@ -225,6 +241,33 @@ class StudyReportBuilder {
         StudyReport report = new StudyReport(study.id(), provenance, arms, representation, quality, robustness, runs,
                 generative, figures, notes, qualityOverSeeds(quality), external);
         return blobs.put(json.writeValueAsBytes(report));
+    }
+
+    /** What the *_BALANCED arms kept, and plainly where a grade's draw budget ran out before its target. */
+    static String filterNote(StudySpec spec, List<ClassifierRun> runs) {
+        List<String> shortfalls = new ArrayList<>();
+        for (ClassifierRun r : runs) {
+            if (r.filter() == null) {
+                continue;
+            }
+            for (org.retinasynth.generation.GradeFilter.FilterTally t : r.filter().grades()) {
+                if (t.shortfall() > 0) {
+                    shortfalls.add(r.arm() + " seed " + r.seed() + " grade " + t.grade() + ": " + t.accepted() + " of "
+                            + t.requested() + " after " + t.drawn() + " draws");
+                }
+            }
+        }
+        return "REAL_VAE_BALANCED / REAL_DVAE_BALANCED: every grade below the largest grade's training count is"
+                + " topped up to it (REAL_OVERSAMPLED's target) with prior samples of that grade that the same seed's"
+                + " REAL classifier (real training split only, epoch chosen on validation) assigns to the intended"
+                + " grade with probability >= " + spec.filterThresholdOrDefault() + "; at most "
+                + org.retinasynth.generation.GradeFilter.DEFAULT_DRAWS_PER_IMAGE + " draws per image asked for."
+                + " Requested, drawn, accepted and the acceptance rate per seed and grade are in each classifier"
+                + " run's filter. " + (shortfalls.isEmpty() ? "Every grade reached its target."
+                : "The draw budget ran out before the target, so these arms trained on fewer images than"
+                + " REAL_OVERSAMPLED: " + String.join("; ", shortfalls) + ".")
+                + " The grader is the REAL arm itself, so these arms add what REAL already believes; they count"
+                + " only where they beat REAL_OVERSAMPLED.";
     }
 
     // ---- summaries -----------------------------------------------------------------------

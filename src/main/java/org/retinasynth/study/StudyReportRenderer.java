@@ -63,6 +63,15 @@ public final class StudyReportRenderer {
                         }
                     }
                 }
+                if (run.filter() != null) {
+                    for (org.retinasynth.generation.GradeFilter.FilterTally t : run.filter().grades()) {
+                        String c = "grade=" + t.grade();
+                        csv.printRecord(run.arm(), run.seed(), "filterRequested", c, "", t.requested());
+                        csv.printRecord(run.arm(), run.seed(), "filterDrawn", c, "", t.drawn());
+                        csv.printRecord(run.arm(), run.seed(), "filterAccepted", c, "", t.accepted());
+                        csv.printRecord(run.arm(), run.seed(), "filterAcceptanceRate", c, "", num(t.acceptanceRate()));
+                    }
+                }
                 for (RobustnessPoint p : run.robustness()) {
                     for (String m : StudyReportBuilder.ROBUSTNESS_METRICS) {
                         csv.printRecord(run.arm(), run.seed(), m, p.condition(), num(p.severity()),
@@ -170,6 +179,22 @@ public final class StudyReportRenderer {
             h.append("</tr>");
         }
         h.append("</table>");
+
+        if (r.arms().stream().anyMatch(a -> a.differenceToOversampled() != null
+                && !a.differenceToOversampled().isEmpty())) {
+            h.append("<h2>Against plain rebalancing (arm − REAL_OVERSAMPLED, same seed; mean [95% CI])</h2>");
+            differences(h, "arm", r.arms(), ArmSummary::differenceToOversampled);
+            h.append("<ul>");
+            for (ArmSummary a : r.arms()) {
+                PairedDifference d = a.differenceToOversampled() == null ? null
+                        : a.differenceToOversampled().get("balancedAccuracy");
+                if (d != null) {
+                    h.append("<li>").append(esc(verdict(a.arm(), d))).append("</li>");
+                }
+            }
+            h.append("</ul>");
+        }
+        filtered(h, r);
 
         h.append("<h2>Per-grade recall (mean ± sd)</h2><table><tr><th class=l>arm</th>");
         int classes = r.arms().isEmpty() ? 0 : r.arms().get(0).recallPerGrade().size();
@@ -402,6 +427,42 @@ public final class StudyReportRenderer {
                 h.append("<td class=l>").append(ba.high() < 0 ? "loses less" : ba.low() > 0 ? "loses more"
                         : "no difference shown").append("</td></tr>");
             });
+        }
+        h.append("</table>");
+    }
+
+    /** One arm against REAL_OVERSAMPLED on balanced accuracy, in words: it beats it only if the interval is above 0. */
+    static String verdict(String arm, PairedDifference d) {
+        String numbers = String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", d.mean(), d.low(), d.high());
+        return d.low() > 0
+                ? arm + " beats plain rebalancing (REAL_OVERSAMPLED) on balanced accuracy: " + numbers
+                + ", interval above 0."
+                : arm + " does not beat plain rebalancing (REAL_OVERSAMPLED) on balanced accuracy: " + numbers
+                + ", the interval is not above 0.";
+    }
+
+    /** Per arm, seed and grade: what the grader filter of a *_BALANCED arm asked for, drew and kept. */
+    private static void filtered(StringBuilder h, StudyReport r) {
+        List<ClassifierRun> runs = r.classifierRuns().stream().filter(c -> c.filter() != null).toList();
+        if (runs.isEmpty()) {
+            return;
+        }
+        StudyReport.FilterRun first = runs.get(0).filter();
+        h.append("<h2>Grader-filtered synthesis (*_BALANCED arms)</h2><p>Samples kept only if the same seed's REAL"
+                + " classifier gives their intended grade probability ≥ ").append(f(first.threshold()))
+                .append("; at most ").append(first.drawsPerImage()).append(" draws per image requested.</p>")
+                .append("<table><tr><th class=l>arm</th><th class=l>model</th><th>seed</th><th class=l>grader</th>"
+                        + "<th>grade</th><th>requested</th><th>drawn</th><th>accepted</th><th>acceptance rate</th>"
+                        + "<th>shortfall</th></tr>");
+        for (ClassifierRun c : runs) {
+            for (org.retinasynth.generation.GradeFilter.FilterTally t : c.filter().grades()) {
+                h.append("<tr><td class=l>").append(esc(c.arm())).append("</td><td class=l>")
+                        .append(esc(c.filter().model())).append("</td><td>").append(c.seed())
+                        .append("</td><td class=l>").append(esc(c.filter().grader())).append("</td><td>")
+                        .append(t.grade()).append("</td><td>").append(t.requested()).append("</td><td>")
+                        .append(t.drawn()).append("</td><td>").append(t.accepted()).append("</td><td>")
+                        .append(f(t.acceptanceRate())).append("</td><td>").append(t.shortfall()).append("</td></tr>");
+            }
         }
         h.append("</table>");
     }

@@ -28,15 +28,20 @@ import org.retinasynth.corruption.CorruptionSpec;
  * @param models             the generative model types to train and compare; null = VAE and DVAE
  * @param externalTests      other datasets of the owner every classifier is also scored on, never trained
  *                           or selected on; null = none
+ * @param filterThreshold    the *_BALANCED arms keep a sample only if the same seed's REAL classifier gives
+ *                           its intended grade at least this probability; in (0, 1), null = 0.5
  */
 public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean allowTwoSeeds, double syntheticRatio,
                         List<Integer> augmentGrades, boolean balance, double temperature, boolean generativePerSeed,
                         Generative generative, Classifier classifier, String vaeJobId, String dvaeJobId,
                         CorruptionSpec representationCorruption, List<String> robustnessCorruptions,
-                        int iwaeSamples, List<ModelType> models, List<ExternalTest> externalTests) {
+                        int iwaeSamples, List<ModelType> models, List<ExternalTest> externalTests,
+                        Double filterThreshold) {
 
     /** The most external test sets a study scores on. */
     public static final int MAX_EXTERNAL_TESTS = 8;
+    /** The filter threshold when the spec names none. */
+    public static final double DEFAULT_FILTER_THRESHOLD = 0.5;
 
     /**
      * A dataset of the same owner scored as an external test set, at the study's working size.
@@ -61,6 +66,17 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
         REAL_VAE,
         /** Real images plus samples of the conditional DVAE. */
         REAL_DVAE,
+        /**
+         * Real images with every grade below the largest grade's count topped up to it (REAL_OVERSAMPLED's
+         * target) with VAE prior samples that the same seed's REAL classifier assigns to their intended
+         * grade with probability at least {@code filterThreshold}; at most
+         * {@value org.retinasynth.generation.GradeFilter#DEFAULT_DRAWS_PER_IMAGE} draws per image wanted,
+         * and a grade whose budget runs out keeps what was accepted (the report states the shortfall).
+         * It earns its place only if it beats REAL_OVERSAMPLED, which a spec with it must include.
+         */
+        REAL_VAE_BALANCED,
+        /** As REAL_VAE_BALANCED, with samples of the conditional DVAE. */
+        REAL_DVAE_BALANCED,
         /** DVAE samples only, as many as real training images, with the real grade mix: a sanity check. */
         SYNTHETIC_ONLY,
         /**
@@ -116,6 +132,9 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
             p.add("arms must include REAL: every arm is compared with it");
         } else if (arms.stream().distinct().count() != arms.size()) {
             p.add("arms must not repeat");
+        } else if (arms.stream().anyMatch(StudyPlan::graded) && !arms.contains(Arm.REAL_OVERSAMPLED)) {
+            p.add("arms with REAL_VAE_BALANCED or REAL_DVAE_BALANCED must include REAL_OVERSAMPLED: a balanced arm is"
+                    + " judged against plain rebalancing to the same counts");
         }
         check(p, seeds >= (allowTwoSeeds ? 2 : 3) && seeds <= 20,
                 "seeds must be 3-20 (a mean, a standard deviation and a confidence interval need at least 3)");
@@ -175,6 +194,10 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
                 }
             }
         }
+        if (filterThreshold != null && !(filterThreshold > 0 && filterThreshold < 1)) {
+            p.add("filterThreshold must be in (0, 1): the *_BALANCED arms keep a sample only if the REAL classifier"
+                    + " gives its intended grade at least this probability");
+        }
         check(p, iwaeSamples >= 1 && iwaeSamples <= 1024, "iwaeSamples must be 1-1024");
         if (models != null && (models.isEmpty() || models.stream().anyMatch(java.util.Objects::isNull)
                 || models.stream().distinct().count() != models.size())) {
@@ -212,10 +235,12 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
 
     /**
      * The default arms: every training-set arm that the given model types (null: VAE and DVAE) can
-     * feed. The encoder-initialised arms ask another question and are only run when listed.
+     * feed. The encoder-initialised arms ask another question, and the grader-filtered ones cost a
+     * REAL classifier's wait and many draws: a study runs those only when it lists them.
      */
     public static List<Arm> armsFor(List<ModelType> models) {
-        return java.util.Arrays.stream(Arm.values()).filter(a -> StudyPlan.encoderSource(a) == null)
+        return java.util.Arrays.stream(Arm.values())
+                .filter(a -> StudyPlan.encoderSource(a) == null && !StudyPlan.graded(a))
                 .filter(a -> StudyPlan.syntheticSource(a) == null || models == null
                         || models.contains(StudyPlan.syntheticSource(a))).toList();
     }
@@ -223,6 +248,11 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
     /** The external test sets, in the order the spec lists them. */
     public List<ExternalTest> externalTestsOrNone() {
         return externalTests != null ? externalTests : List.of();
+    }
+
+    /** The probability a *_BALANCED arm's sample needs for its intended grade. */
+    public double filterThresholdOrDefault() {
+        return filterThreshold != null ? filterThreshold : DEFAULT_FILTER_THRESHOLD;
     }
 
     /** The generative model types the study trains and compares. */

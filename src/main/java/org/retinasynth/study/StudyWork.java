@@ -22,6 +22,7 @@ import org.retinasynth.dataset.Dataset;
 import org.retinasynth.dataset.DatasetService;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.dataset.Split;
+import org.retinasynth.generation.GradeFilter;
 import org.retinasynth.jobs.JobContext;
 import org.retinasynth.jobs.Progress;
 import org.retinasynth.metrics.ClassificationMetrics;
@@ -290,7 +291,19 @@ final class StudyWork implements AutoCloseable {
         checkCancelled();
         progress("classifier " + arm + " seed " + seed);
         long t0 = System.nanoTime();
-        StudyImages synthetic = synthetic(arm, seed);
+        StudyReport.FilterRun filter = null;
+        StudyImages synthetic;
+        if (StudyPlan.graded(arm)) {
+            GradeFilter.Result kept = filtered(arm, seed);
+            ModelType type = StudyPlan.syntheticSource(arm);
+            filter = new StudyReport.FilterRun(type.name(), StudyPlan.classifierKey(Arm.REAL, seed),
+                    spec.filterThresholdOrDefault(), GradeFilter.DEFAULT_DRAWS_PER_IMAGE, kept.tallies());
+            log.info("study {}: {} seed {} kept per grade {}", study.id(), arm, seed, kept.tallies());
+            synthetic = kept.count() == 0 ? null
+                    : new StudyImages(kept.count(), train.size(), kept.images(), kept.grades());
+        } else {
+            synthetic = synthetic(arm, seed);
+        }
         // origin[i]: the training-split image behind set image i, or -1 for a synthetic one
         int[] origin;
         StudyImages set;
@@ -369,11 +382,16 @@ final class StudyWork implements AutoCloseable {
             read.put("scoring", scored);
             ClassifierRun run = new ClassifierRun(arm.name(), seed, arm == Arm.SYNTHETIC_ONLY ? 0 : train.count(),
                     synthetic == null ? 0 : synthetic.count(), set.countsPerGrade(classes), epochsRun, selected,
-                    trainLoss, valLoss, scores, robustness, (System.nanoTime() - t0) / 1e9, external, read, encoder);
+                    trainLoss, valLoss, scores, robustness, (System.nanoTime() - t0) / 1e9, external, read, encoder,
+                    filter);
             if (arm == Arm.REAL) {
                 quality((ClassifierModel) model, seed);
             }
-            save(new StudyRepository.Unit(key, json.writeValueAsString(run), null, run.seconds()));
+            // the REAL classifier grades the *_BALANCED arms' samples of its seed, on whichever worker runs them
+            boolean grader = arm == Arm.REAL && spec.arms().stream().anyMatch(StudyPlan::graded);
+            save(new StudyRepository.Unit(key, json.writeValueAsString(run), grader
+                    ? blobs.put(ModelRegistry.archive(model, Map.of("study", study.id(), "unit", key))) : null,
+                    run.seconds()));
         } finally {
             model.close();
         }
@@ -445,6 +463,37 @@ final class StudyWork implements AutoCloseable {
         float[] images = model.sample(n, labels, spec.temperature(), 104_729L * (seed + 1) + type.ordinal(),
                 spec.generative().fittedPrior());
         return new StudyImages(n, train.size(), images, labels);
+    }
+
+    /**
+     * A *_BALANCED arm's synthetic images: every grade below the largest grade's count topped up to it
+     * (REAL_OVERSAMPLED's target) with prior samples of the arm's model that this seed's REAL classifier
+     * assigns to their intended grade with at least the spec's threshold.
+     */
+    private GradeFilter.Result filtered(Arm arm, int seed) {
+        ModelType type = StudyPlan.syntheticSource(arm);
+        int[] real = train.countsPerGrade(classes);
+        int max = Arrays.stream(real).max().orElse(0);
+        int[] wanted = Arrays.stream(real).map(c -> max - c).toArray();
+        VaeModel model = generative(type, seed);
+        String graderKey = StudyPlan.classifierKey(Arm.REAL, seed);
+        StudyRepository.Unit unit = done.get(graderKey);
+        if (unit == null || unit.blobSha256() == null) {
+            throw new IllegalStateException("unit " + ownKey + " needs the classifier of " + graderKey
+                    + ", which has not finished or kept no model");
+        }
+        progress("filtering " + type + " samples for " + arm + " seed " + seed);
+        try (ClassifierModel grader = ModelRegistry.load(blobs.get(unit.blobSha256()).orElseThrow(
+                () -> new IllegalStateException("classifier of unit " + graderKey + " is missing")),
+                ClassifierModel.class, null)) {
+            return GradeFilter.run((n, g, s) -> {
+                        checkCancelled();
+                        int[] labels = new int[n];
+                        Arrays.fill(labels, g);
+                        return model.sample(n, labels, spec.temperature(), s, spec.generative().fittedPrior());
+                    }, grader::predictProba, train.floatsPerImage(), wanted, spec.filterThresholdOrDefault(),
+                    GradeFilter.DEFAULT_DRAWS_PER_IMAGE, 104_729L * (seed + 1) + type.ordinal() + 0xF1L);
+        }
     }
 
     /**

@@ -340,6 +340,70 @@ class GenerationApiTest extends ApiTestSupport {
     }
 
     @Test
+    void aFilteredSetKeepsWhatItsGraderPassesAndRecordsTheGraderAndTheAcceptancePerGrade() throws Exception {
+        models();
+        int[] counts = {6, 3, 4, 0, 5};
+        String request = "{\"modelId\":\"" + conditional + "\",\"counts\":" + Arrays.toString(counts)
+                + ",\"seed\":9,\"filter\":{\"threshold\":0.15,\"graderEpochs\":2}}";
+        String[] ids = new String[2];
+        String[] done = new String[2];
+        for (int run = 0; run < 2; run++) {
+            // small as it is, a filtered set is a job: its grader trains first
+            String body = generate(key, request, 202).getResponse().getContentAsString();
+            ids[run] = JsonPath.read(body, "$.id");
+            done[run] = awaitState(key, "/api/v1/generations/" + ids[run], List.of("SUCCEEDED", "FAILED", "CANCELLED"),
+                    120_000);
+            assertThat(JsonPath.<String>read(done[run], "$.state")).as(done[run]).isEqualTo("SUCCEEDED");
+        }
+        String g = done[0];
+        assertThat(StudyApiTest.numbers(g, "$.provenance.filter.threshold")).containsExactly(0.15);
+        assertThat(JsonPath.<Integer>read(g, "$.provenance.filter.grader.epochs")).isEqualTo(2);
+        assertThat(JsonPath.<Integer>read(g, "$.provenance.filter.grader.seed")).isEqualTo(9);
+        assertThat(JsonPath.<String>read(g, "$.provenance.filter.grader.trainedOn")).contains("training split");
+        assertThat(JsonPath.<String>read(g, "$.provenance.filter.graderSha256")).matches("[0-9a-f]{64}");
+        assertThat(StudyApiTest.numbers(g, "$.provenance.filter.graderValidationBalancedAccuracy"))
+                .allSatisfy(x -> assertThat(x).isBetween(0.0, 1.0));
+        List<Map<String, Object>> perGrade = JsonPath.read(g, "$.provenance.filter.perGrade");
+        // one tally per grade asked for; a grade asked for nothing is never drawn from
+        assertThat(perGrade).extracting(t -> (Integer) t.get("grade")).containsExactly(0, 1, 2, 4);
+        int[] accepted = new int[5];
+        for (Map<String, Object> t : perGrade) {
+            int grade = (Integer) t.get("grade");
+            int drawn = (Integer) t.get("drawn");
+            int passed = (Integer) t.get("passed");
+            accepted[grade] = (Integer) t.get("accepted");
+            assertThat(t.get("requested")).isEqualTo(counts[grade]);
+            assertThat(accepted[grade]).isBetween(0, counts[grade]).isLessThanOrEqualTo(passed);
+            assertThat(drawn).isBetween(passed, 50 * counts[grade]);
+            if (accepted[grade] < counts[grade]) {
+                assertThat(drawn).as("only a spent budget delivers fewer").isEqualTo(50 * counts[grade]);
+            }
+            assertThat(((Number) t.get("acceptanceRate")).doubleValue()).isEqualTo((double) passed / drawn);
+        }
+        // the set holds exactly the accepted images, in their grades' folders
+        Map<String, byte[]> files = zip(key, ids[0]);
+        assertThat(perGradeFolder(files, 5)).containsExactly(accepted);
+        // a low threshold under a 2-epoch grader: some pass, so the comparison below compares images
+        assertThat(Arrays.stream(accepted).sum()).isPositive();
+        // the same request and seed: a grader that scores alike, the same tallies and bytes
+        assertThat(StudyApiTest.numbers(done[1], "$.provenance.filter.graderValidationBalancedAccuracy"))
+                .isEqualTo(StudyApiTest.numbers(g, "$.provenance.filter.graderValidationBalancedAccuracy"));
+        assertThat(JsonPath.<List<Object>>read(done[1], "$.provenance.filter.perGrade")).isEqualTo(perGrade);
+        Map<String, byte[]> again = zip(key, ids[1]);
+        assertThat(again.keySet()).isEqualTo(files.keySet());
+        files.keySet().stream().filter(f -> f.endsWith(".png"))
+                .forEach(f -> assertThat(again.get(f)).as(f).isEqualTo(files.get(f)));
+
+        // an unconditional model's images have no grade to check; a threshold must lie in (0, 1)
+        mvc.perform(as(key, post("/api/v1/generations").contentType(MediaType.APPLICATION_JSON).content(
+                        "{\"modelId\":\"" + unconditional + "\",\"count\":3,\"filter\":{}}")))
+                .andExpect(status().isUnprocessableEntity())
+                .andExpect(jsonPath("$.code").value("filter_unconditional"));
+        generate(key, "{\"modelId\":\"" + conditional + "\",\"counts\":[1,1,1,1,1],\"filter\":{\"threshold\":1.0}}",
+                400);
+    }
+
+    @Test
     void refusesBadRequestsOtherOwnersAndModelsThatHaveNotSucceeded() throws Exception {
         models();
         for (String bad : List.of("{\"modelId\":\"M\",\"counts\":[-1,2,2,2,2]}", "{\"modelId\":\"M\",\"counts\":[0,0,0,0,0]}",

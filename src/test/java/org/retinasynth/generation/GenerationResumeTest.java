@@ -51,7 +51,7 @@ class GenerationResumeTest extends ApiTestSupport {
         }
 
         Generation g = generations.create(owner, new GenerationRequest(model, List.of(90, 70, 60, 50, 30), null,
-                null, null, 1.0, 11L, null));
+                null, null, 1.0, 11L, null, null));
         assertThat(g.state()).isEqualTo(JobState.QUEUED);
         while (!generations.get(owner, g.id()).state().finished()) {
             assertThat(System.currentTimeMillis()).isLessThan(end);

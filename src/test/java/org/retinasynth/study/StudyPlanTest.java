@@ -17,7 +17,8 @@ class StudyPlanTest {
         return new StudySpec("d", arms, 3, false, 1.0, null, false, 1.0, perSeed,
                 new StudySpec.Generative(1, 8, 1e-3, 4, 4, CorruptionSpec.parse("gaussian:0.3"), 1, 0, "BERNOULLI",
                         "FITTED"),
-                new StudySpec.Classifier(1, 8, 1e-3, 16, 0.1, 1e-4, false, 0), null, null, null, null, 2, models, null);
+                new StudySpec.Classifier(1, 8, 1e-3, 16, 0.1, 1e-4, false, 0), null, null, null, null, 2, models, null,
+                null);
     }
 
     @Test
@@ -77,5 +78,48 @@ class StudyPlanTest {
         assertThat(spec(List.of(Arm.REAL, Arm.ENCODER_DVAE), false, List.of(ModelType.DVAE)).problems()).isEmpty();
         assertThat(StudySpec.armsFor(null)).doesNotContain(Arm.ENCODER_DVAE, Arm.ENCODER_VAE, Arm.FROZEN_DVAE,
                 Arm.FROZEN_VAE);
+    }
+
+    @Test
+    void balancedArmsWaitForTheirSeedsRealClassifierAndTheirModelAndComeAfterRealWhereverListed() {
+        StudySpec spec = spec(List.of(Arm.REAL_DVAE_BALANCED, Arm.REAL_VAE_BALANCED, Arm.REAL, Arm.REAL_OVERSAMPLED),
+                true, null);
+        assertThat(spec.problems()).isEmpty();
+        StudyPlan plan = StudyPlan.of(spec);
+        Map<String, java.util.Set<String>> needs = plan.units().stream()
+                .collect(Collectors.toMap(StudyPlan.Unit::key, StudyPlan.Unit::needs));
+        for (int s = 0; s < 3; s++) {
+            assertThat(needs.get("clf/REAL_DVAE_BALANCED/s" + s)).containsExactlyInAnyOrder("gen/DVAE/s" + s,
+                    "clf/REAL/s" + s);
+            assertThat(needs.get("clf/REAL_VAE_BALANCED/s" + s)).containsExactlyInAnyOrder("gen/VAE/s" + s,
+                    "clf/REAL/s" + s);
+        }
+        List<String> order = plan.units().stream().map(StudyPlan.Unit::key).toList();
+        plan.units().forEach(u -> u.needs().forEach(n -> assertThat(order.indexOf(n)).as(u.key() + " needs " + n)
+                .isLessThan(order.indexOf(u.key()))));
+        // one model per study: every seed's balanced arm samples that model, graded by its own seed's REAL
+        StudyPlan once = StudyPlan.of(spec(List.of(Arm.REAL, Arm.REAL_OVERSAMPLED, Arm.REAL_DVAE_BALANCED), false,
+                List.of(ModelType.DVAE)));
+        assertThat(once.units().stream().filter(u -> u.key().equals("clf/REAL_DVAE_BALANCED/s2")).findFirst()
+                .orElseThrow().needs()).containsExactlyInAnyOrder("gen/DVAE/all", "clf/REAL/s2");
+        // not in the default arms: they are asked for by name
+        assertThat(StudySpec.armsFor(null)).doesNotContain(Arm.REAL_VAE_BALANCED, Arm.REAL_DVAE_BALANCED);
+        assertThat(spec(List.of(Arm.REAL, Arm.REAL_OVERSAMPLED, Arm.REAL_VAE_BALANCED), true, List.of(ModelType.DVAE))
+                .problems()).anyMatch(p -> p.contains("REAL_VAE_BALANCED") && p.contains("models must include VAE"));
+        // the fair baseline is not optional
+        assertThat(spec(List.of(Arm.REAL, Arm.REAL_DVAE_BALANCED), true, null).problems())
+                .anyMatch(p -> p.contains("must include REAL_OVERSAMPLED"));
+    }
+
+    @Test
+    void theFilterThresholdMustLieStrictlyBetweenZeroAndOne() {
+        StudySpec ok = spec(List.of(Arm.REAL), true, null);
+        assertThat(ok.filterThresholdOrDefault()).isEqualTo(0.5);
+        for (double bad : new double[] {0.0, 1.0, -0.1, Double.NaN}) {
+            StudySpec s = new StudySpec(ok.datasetId(), ok.arms(), ok.seeds(), ok.allowTwoSeeds(), ok.syntheticRatio(),
+                    ok.augmentGrades(), ok.balance(), ok.temperature(), ok.generativePerSeed(), ok.generative(),
+                    ok.classifier(), null, null, null, null, ok.iwaeSamples(), null, null, bad);
+            assertThat(s.problems()).as("threshold " + bad).anyMatch(p -> p.startsWith("filterThreshold"));
+        }
     }
 }

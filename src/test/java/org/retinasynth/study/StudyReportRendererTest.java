@@ -40,7 +40,8 @@ class StudyReportRendererTest {
     private static StudyReport report(List<ExternalScores> runExternal, List<ExternalSummary> external,
                                       List<Figure> figures) {
         ClassifierRun run = new ClassifierRun("REAL", 1, 20, 0, new int[] {10, 10}, 1, 1, List.of(1.0), List.of(1.1),
-                INTERNAL, List.of(), 1.5, runExternal, Map.of("training", Map.of("dataset/train", 20)), null);
+                INTERNAL, List.of(), 1.5, runExternal, Map.of("training", Map.of("dataset/train", 20)), null,
+                null);
         return new StudyReport("s<1>", Map.of("datasetName", "d", "datasetContentSha256", "abc"),
                 List.of(arm("REAL", 0.7, null), arm("REAL_CLASSIC", 0.72, new PairedDifference(0.02, -0.01, 0.05, 2))),
                 List.of(), List.of(), List.of(), List.of(run), List.of(), figures, List.of("note"), List.of(),
@@ -127,5 +128,36 @@ class StudyReportRendererTest {
             assertThat(captions.group(1)).doesNotContain(sha, "sha256", "abc");
         }
         assertThat(html.substring(html.indexOf("Provenance</h2>"))).contains(sha, "cd".repeat(32));
+    }
+
+    @Test
+    void balancedArmsShowWhatTheFilterKeptAndSayPlainlyWhenTheyDoNotBeatRebalancing() {
+        List<org.retinasynth.generation.GradeFilter.FilterTally> tallies = List.of(
+                new org.retinasynth.generation.GradeFilter.FilterTally(1, 30, 412, 29, 29, 29 / 412.0));
+        ClassifierRun balanced = new ClassifierRun("REAL_DVAE_BALANCED", 0, 20, 29, new int[] {40, 39}, 1, 1,
+                List.of(1.0), List.of(1.1), INTERNAL, List.of(), 1.5, null, Map.of(), null,
+                new StudyReport.FilterRun("DVAE", "clf/REAL/s0", 0.8, 50, tallies));
+        ArmSummary over = arm("REAL_OVERSAMPLED", 0.6, null);
+        ArmSummary dvae = withOversampled(arm("REAL_DVAE_BALANCED", 0.61, null),
+                new PairedDifference(0.01, -0.04, 0.06, 3));
+        ArmSummary vae = withOversampled(arm("REAL_VAE_BALANCED", 0.7, null), new PairedDifference(0.1, 0.02, 0.18, 3));
+        StudyReport r = new StudyReport("s", Map.of(), List.of(arm("REAL", 0.5, null), over, dvae, vae), List.of(),
+                List.of(), List.of(), List.of(balanced), List.of(), List.of(), List.of(), List.of(), null);
+        String html = StudyReportRenderer.html(r);
+
+        assertThat(html).contains("REAL_DVAE_BALANCED does not beat plain rebalancing (REAL_OVERSAMPLED) on balanced"
+                + " accuracy: +0.010 [-0.040, +0.060], the interval is not above 0.");
+        assertThat(html).contains("REAL_VAE_BALANCED beats plain rebalancing (REAL_OVERSAMPLED) on balanced accuracy:"
+                + " +0.100 [+0.020, +0.180], interval above 0.");
+        String table = html.substring(html.indexOf("Grader-filtered synthesis"));
+        assertThat(table).contains("<td class=l>clf/REAL/s0</td><td>1</td><td>30</td><td>412</td><td>29</td>"
+                + "<td>0.070</td><td>1</td>");
+        // without a balanced arm there is no filter section
+        assertThat(StudyReportRenderer.html(report(null, null))).doesNotContain("Grader-filtered");
+    }
+
+    private static ArmSummary withOversampled(ArmSummary a, PairedDifference d) {
+        return new ArmSummary(a.arm(), a.metrics(), a.differenceToReal(), a.recallPerGrade(),
+                a.confusionSummedOverSeeds(), Map.of("balancedAccuracy", d));
     }
 }

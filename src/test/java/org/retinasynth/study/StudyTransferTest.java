@@ -25,14 +25,14 @@ class StudyTransferTest {
     private static ClassifierRun run(Arm arm, int seed, double internal, double external) {
         return new ClassifierRun(arm.name(), seed, 10, 0, new int[] {5, 5}, 1, 1, List.of(1.0), List.of(1.0),
                 ba(internal), List.of(), 1, List.of(new ExternalScores("site-b", "x", "h", 8, ba(external))), Map.of(),
-                null);
+                null, null);
     }
 
     private static StudySpec spec(List<Arm> arms) {
         return new StudySpec("d", arms, 3, false, 1.0, null, false, 1.0, false,
                 new StudySpec.Generative(1, 8, 1e-3, 4, 4, CorruptionSpec.parse("gaussian:0.3"), 1, 0, "BERNOULLI",
                         "FITTED"),
-                new StudySpec.Classifier(1, 8, 1e-3, 16, 0.1, 1e-4, false, 0), null, null, null, null, 2, null, null);
+                new StudySpec.Classifier(1, 8, 1e-3, 16, 0.1, 1e-4, false, 0), null, null, null, null, 2, null, null, null);
     }
 
     @Test
