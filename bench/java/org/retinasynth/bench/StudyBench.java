@@ -63,7 +63,8 @@ public final class StudyBench {
                             CorruptionSpec.parse(System.getProperty("study.corruption", "gaussian:0.4")),
                             i("corruptedCopies", 1), Math.min(3, i("genEpochs", 20)),
                             System.getProperty("study.likelihood", "BERNOULLI"),
-                            System.getProperty("study.prior", "FITTED")),
+                            System.getProperty("study.prior", "FITTED"), System.getProperty("study.norm", "BATCH"),
+                            Boolean.getBoolean("study.residual"), dbl("frequencyLossWeight", 0)),
                     new StudySpec.Classifier(i("clfEpochs", 30), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
                             i("patience", 6)),
                     null, null, null, null, i("iwae", 32), null, null);

@@ -21,17 +21,21 @@ import ai.djl.util.PairList;
  * Convolutional (conditional) VAE as one DJL block with four children:
  *
  * <ul>
- *   <li>{@code encoder}: n x [conv 4x4 stride 2 pad 1 (no bias) -> BatchNorm -> LeakyReLU(0.2)],
- *       then flatten;
+ *   <li>{@code encoder}: n x [conv 4x4 stride 2 pad 1 (no bias) -> norm -> LeakyReLU(0.2)
+ *       (-> residual block)], then flatten;
  *   <li>{@code posterior}: linear (features ++ one-hot grade) -> 2 x latent, split into mean and
  *       log-variance;
  *   <li>{@code decoderInput}: linear (z ++ one-hot grade) -> C_top x s0 x s0, LeakyReLU;
- *   <li>{@code decoder}: n x [conv 3x3 pad 1 to 4C (no bias) -> {@link PixelShuffle} -> BatchNorm ->
- *       LeakyReLU(0.2)], then conv 3x3 pad 1 to the output channels (with bias; computed with the
+ *   <li>{@code decoder}: n x [conv 3x3 pad 1 to 4C (no bias) -> {@link PixelShuffle} -> norm ->
+ *       LeakyReLU(0.2) (-> residual block)], then conv 3x3 pad 1 to the output channels (with bias; computed with the
  *       channel count rounded up to 16 and sliced, see {@link Architecture#computedOutputChannels}).
  * </ul>
  *
- * See {@link Architecture} for the channel/size plan and the padding of sizes that are not
+ * The norm is BatchNorm or {@link GroupNorm} ({@link VaeConfig#norm}); with
+ * {@link VaeConfig#residual} each stage is followed by a {@link ResidualBlock}
+ * {@code x + conv3x3(LeakyReLU(norm(conv3x3(x))))}.
+ *
+ * <p>See {@link Architecture} for the channel/size plan and the padding of sizes that are not
  * {@code 4..7 x 2^n}. BatchNorm uses batch statistics when {@code training} is true (and updates its
  * running averages, momentum 0.9) and the running averages otherwise; the façade passes
  * {@code training=true} only inside a training step, so evaluation, reconstruction, encoding and
@@ -72,8 +76,11 @@ final class ConvVaeBlock extends AbstractBlock {
                             .setFilters(arch.encoderChannels[i])
                             .optBias(false)
                             .build())
-                    .add(BatchNorm.builder().build())
+                    .add(norm(arch.encoderChannels[i]))
                     .add(Activation.leakyReluBlock(SLOPE));
+            if (arch.config.residual()) {
+                enc.add(residual(arch.encoderChannels[i]));
+            }
         }
         enc.add(Blocks.batchFlattenBlock());
         encoder = addChildBlock("encoder", enc);
@@ -90,8 +97,11 @@ final class ConvVaeBlock extends AbstractBlock {
                             .optBias(false)
                             .build())
                     .add(new PixelShuffle())
-                    .add(BatchNorm.builder().build())
+                    .add(norm(arch.decoderChannels[j]))
                     .add(Activation.leakyReluBlock(SLOPE));
+            if (arch.config.residual()) {
+                dec.add(residual(arch.decoderChannels[j]));
+            }
         }
         dec.add(Conv2d.builder()
                 .setKernelShape(new Shape(3, 3))
@@ -99,6 +109,31 @@ final class ConvVaeBlock extends AbstractBlock {
                 .setFilters(arch.computedOutputChannels)
                 .build());
         decoder = addChildBlock("decoder", dec);
+    }
+
+    private Block norm(int channels) {
+        return arch.config.norm() == VaeConfig.Norm.GROUP ? new GroupNorm(channels) : BatchNorm.builder().build();
+    }
+
+    /**
+     * {@code x + conv3x3(LeakyReLU(norm(conv3x3(x))))} at the stage's channels and side: depth
+     * without more downsampling, and a skip that lets a stage start close to the identity.
+     */
+    private Block residual(int channels) {
+        return new ResidualBlock(new SequentialBlock()
+                .add(conv3x3(channels, false))
+                .add(norm(channels))
+                .add(Activation.leakyReluBlock(SLOPE))
+                .add(conv3x3(channels, true)));
+    }
+
+    private static Conv2d conv3x3(int filters, boolean bias) {
+        return Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optPadding(new Shape(1, 1))
+                .setFilters(filters)
+                .optBias(bias)
+                .build();
     }
 
     Architecture architecture() {

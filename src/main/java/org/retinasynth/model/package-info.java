@@ -1,7 +1,8 @@
 /**
  * The generative model: a convolutional (conditional) VAE and its denoising variant (DVAE, Im et al.,
  * AAAI 2017) built from DJL blocks on the PyTorch engine, their objectives and importance-weighted
- * log-likelihood; the downstream grade classifier ({@link org.retinasynth.model.ClassifierModel}, a
+ * log-likelihood, with BatchNorm or {@link org.retinasynth.model.VaeConfig.Norm#GROUP GroupNorm},
+ * optional residual stages and an optional Fourier-magnitude reconstruction term; the downstream grade classifier ({@link org.retinasynth.model.ClassifierModel}, a
  * small ResNet); FLOP counting and save/load of both.
  *
  * <p>Boundary rule: DJL types ({@code NDArray}, {@code NDManager}, {@code Block}) never leave this
