@@ -162,14 +162,16 @@ final class Architecture {
         return sb.toString();
     }
 
+    /** Residual stages start their block with the norm (pre-activation), see ConvVaeBlock#addStageEnd. */
+    private String stageEnd(String norm) {
+        return config.residual() ? "" : " + " + norm + " + LeakyReLU(0.2)";
+    }
+
     private String describe(Layer l, boolean encoder) {
         String norm = config.norm() == VaeConfig.Norm.GROUP ? "GN" : "BN";
         if (l.kind().equals("res")) {
-            return l.name().endsWith("1")
-                    ? String.format("%-9s residual: conv3x3 %d -> %d @%dx%d + %s + LeakyReLU(0.2)", l.name(), l.in(),
-                            l.out(), l.outH(), l.outW(), norm)
-                    : String.format("%-9s residual: conv3x3 %d -> %d @%dx%d, + skip", l.name(), l.in(), l.out(),
-                            l.outH(), l.outW());
+            return String.format("%-9s residual: %s + LeakyReLU(0.2) + conv3x3 %d -> %d @%dx%d%s", l.name(), norm,
+                    l.in(), l.out(), l.outH(), l.outW(), l.name().endsWith("1") ? "" : ", + skip");
         }
         if (l.name().equals("dec_in")) {
             return String.format("%-9s linear %d -> %d, reshape to %dx%dx%d, LeakyReLU(0.2)",
@@ -179,15 +181,14 @@ final class Architecture {
             return String.format("%-9s linear %d -> %d", l.name(), l.in(), l.out());
         }
         if (encoder) {
-            return String.format("%-9s conv4x4/2 %d -> %d @%dx%d + %s + LeakyReLU(0.2)",
-                    l.name(), l.in(), l.out(), l.outH(), l.outW(), norm);
+            return String.format("%-9s conv4x4/2 %d -> %d @%dx%d%s",
+                    l.name(), l.in(), l.out(), l.outH(), l.outW(), stageEnd(norm));
         }
         if (l.name().equals("dec_out")) {
             return String.format("%-9s conv3x3 %d -> %d @%dx%d (computed as %d, sliced)", l.name(),
                     l.in(), l.out(), l.outH(), l.outW(), (l.out() + 15) / 16 * 16);
         }
-        return String.format("%-9s conv3x3 %d -> %d @%dx%d + pixel shuffle -> %d @%dx%d + %s +"
-                        + " LeakyReLU(0.2)", l.name(), l.in(), l.out(), l.outH(), l.outW(),
-                l.out() / 4, 2 * l.outH(), 2 * l.outW(), norm);
+        return String.format("%-9s conv3x3 %d -> %d @%dx%d + pixel shuffle -> %d @%dx%d%s", l.name(), l.in(),
+                l.out(), l.outH(), l.outW(), l.out() / 4, 2 * l.outH(), 2 * l.outW(), stageEnd(norm));
     }
 }

@@ -21,19 +21,18 @@ import ai.djl.util.PairList;
  * Convolutional (conditional) VAE as one DJL block with four children:
  *
  * <ul>
- *   <li>{@code encoder}: n x [conv 4x4 stride 2 pad 1 (no bias) -> norm -> LeakyReLU(0.2)
- *       (-> residual block)], then flatten;
+ *   <li>{@code encoder}: n x [conv 4x4 stride 2 pad 1 (no bias) -> stage end], then flatten;
  *   <li>{@code posterior}: linear (features ++ one-hot grade) -> 2 x latent, split into mean and
  *       log-variance;
  *   <li>{@code decoderInput}: linear (z ++ one-hot grade) -> C_top x s0 x s0, LeakyReLU;
- *   <li>{@code decoder}: n x [conv 3x3 pad 1 to 4C (no bias) -> {@link PixelShuffle} -> norm ->
- *       LeakyReLU(0.2) (-> residual block)], then conv 3x3 pad 1 to the output channels (with bias; computed with the
+ *   <li>{@code decoder}: n x [conv 3x3 pad 1 to 4C (no bias) -> {@link PixelShuffle} -> stage end],
+ *       then conv 3x3 pad 1 to the output channels (with bias; computed with the
  *       channel count rounded up to 16 and sliced, see {@link Architecture#computedOutputChannels}).
  * </ul>
  *
- * The norm is BatchNorm or {@link GroupNorm} ({@link VaeConfig#norm}); with
- * {@link VaeConfig#residual} each stage is followed by a {@link ResidualBlock}
- * {@code x + conv3x3(LeakyReLU(norm(conv3x3(x))))}.
+ * A stage ends in norm -> LeakyReLU(0.2), or with {@link VaeConfig#residual} in a pre-activation
+ * {@link ResidualBlock} (see {@link #addStageEnd}); the norm is BatchNorm or {@link GroupNorm}
+ * ({@link VaeConfig#norm}).
  *
  * <p>See {@link Architecture} for the channel/size plan and the padding of sizes that are not
  * {@code 4..7 x 2^n}. BatchNorm uses batch statistics when {@code training} is true (and updates its
@@ -75,12 +74,8 @@ final class ConvVaeBlock extends AbstractBlock {
                             .optPadding(new Shape(1, 1))
                             .setFilters(arch.encoderChannels[i])
                             .optBias(false)
-                            .build())
-                    .add(norm(arch.encoderChannels[i]))
-                    .add(Activation.leakyReluBlock(SLOPE));
-            if (arch.config.residual()) {
-                enc.add(residual(arch.encoderChannels[i]));
-            }
+                            .build());
+            addStageEnd(enc, arch.encoderChannels[i]);
         }
         enc.add(Blocks.batchFlattenBlock());
         encoder = addChildBlock("encoder", enc);
@@ -96,12 +91,8 @@ final class ConvVaeBlock extends AbstractBlock {
                             .setFilters(4 * arch.decoderChannels[j])
                             .optBias(false)
                             .build())
-                    .add(new PixelShuffle())
-                    .add(norm(arch.decoderChannels[j]))
-                    .add(Activation.leakyReluBlock(SLOPE));
-            if (arch.config.residual()) {
-                dec.add(residual(arch.decoderChannels[j]));
-            }
+                    .add(new PixelShuffle());
+            addStageEnd(dec, arch.decoderChannels[j]);
         }
         dec.add(Conv2d.builder()
                 .setKernelShape(new Shape(3, 3))
@@ -116,15 +107,26 @@ final class ConvVaeBlock extends AbstractBlock {
     }
 
     /**
-     * {@code x + conv3x3(LeakyReLU(norm(conv3x3(x))))} at the stage's channels and side: depth
-     * without more downsampling, and a skip that lets a stage start close to the identity.
+     * What follows a stage's strided / sub-pixel convolution: norm and LeakyReLU, or with
+     * {@link VaeConfig#residual} a pre-activation residual block (He et al. 2016, v2)
+     * {@code x + conv3x3(act(norm(conv3x3(act(norm(x))))))}: depth without more resampling, and a
+     * path from stage to stage that no norm touches. That path matters for GroupNorm: normalising
+     * the main path per image (the first version did: stage -> norm -> act -> block) removed each
+     * image's overall brightness and colour from the features, and on RetinaMNIST every
+     * reconstruction came out the same orange (BatchNorm normalises over the batch and keeps it).
      */
-    private Block residual(int channels) {
-        return new ResidualBlock(new SequentialBlock()
+    private void addStageEnd(SequentialBlock stages, int channels) {
+        if (!arch.config.residual()) {
+            stages.add(norm(channels)).add(Activation.leakyReluBlock(SLOPE));
+            return;
+        }
+        stages.add(new ResidualBlock(new SequentialBlock()
+                .add(norm(channels))
+                .add(Activation.leakyReluBlock(SLOPE))
                 .add(conv3x3(channels, false))
                 .add(norm(channels))
                 .add(Activation.leakyReluBlock(SLOPE))
-                .add(conv3x3(channels, true)));
+                .add(conv3x3(channels, true))));
     }
 
     private static Conv2d conv3x3(int filters, boolean bias) {
