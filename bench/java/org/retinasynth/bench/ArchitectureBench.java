@@ -41,13 +41,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * on training-mix samples vs the real training split. Writes a table and a figure (test images,
  * then per variant samples and test reconstructions).
  *
- * <pre>
- *   ./mvnw -o -q -Pbench -DskipTests test-compile
- *   java -Darch.epochs=10 -Darch.variants=BATCH:false:0,GROUP:true:0,GROUP:true:1 \
- *     -cp target/test-classes:target/classes:$(cat target/bench.classpath) \
- *     org.retinasynth.bench.ArchitectureBench path/to/retinamnist.npz output-dir
- * </pre>
- * Variants are {@code norm:residual:frequencyLossWeight}.
+ * Run with {@code bench/architecture.sh}; variants ({@code -Darch.variants}) are
+ * {@code norm:residual:frequencyLossWeight}, the first is the reference.
  */
 public final class ArchitectureBench {
 
