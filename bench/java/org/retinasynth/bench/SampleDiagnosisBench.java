@@ -95,7 +95,7 @@ public final class SampleDiagnosisBench {
                 for (int e : likelihood.equals("BERNOULLI") ? new int[] {epochs, longEpochs} : new int[] {epochs}) {
                     long tt = System.nanoTime();
                     TrainingSpec spec = new TrainingSpec(d.id(), ModelType.DVAE, true, CorruptionSpec.parse("gaussian:0.4"),
-                            e, 64, 1e-3, TrainingSpec.Schedule.COSINE, 32, 16, 1, 1, Math.min(3, e), 0, 0L, likelihood);
+                            e, 64, 1e-3, TrainingSpec.Schedule.COSINE, 32, 16, 1, 1, Math.min(3, e), 0, 0L, likelihood, null, null, null);
                     try (VaeModel model = VaeTrainer.train(spec, train, val, classes, new VaeTrainer.Listener() {
                     }).model()) {
                         System.out.printf(Locale.ROOT, "trained DVAE %s %d epochs in %.0f s%n", likelihood, e,
@@ -184,7 +184,7 @@ public final class SampleDiagnosisBench {
         rows.add(row);
     }
 
-    private static ClassifierModel classifier(PackedImages train, float[] trainX, float[] valX, int[] valY, int classes) {
+    static ClassifierModel classifier(PackedImages train, float[] trainX, float[] valX, int[] valY, int classes) {
         ClassifierModel model = ClassifierModel.create(new ClassifierConfig(train.size(), 3, classes, 16, 0.1, 1e-4),
                 0, null);
         int per = 3 * train.size() * train.size();
@@ -210,7 +210,7 @@ public final class SampleDiagnosisBench {
     }
 
     /** uint8 HWC per image -> float CHW in [0, 1]. */
-    private static float[] chw(PackedImages p) {
+    static float[] chw(PackedImages p) {
         int s = p.size();
         float[] out = new float[p.count() * 3 * s * s];
         for (int i = 0; i < p.count(); i++) {

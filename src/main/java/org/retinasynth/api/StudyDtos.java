@@ -64,7 +64,7 @@ final class StudyDtos {
 
         StudySpec toSpec() {
             GenerativeRequest g = generative != null ? generative : new GenerativeRequest(null, null, null, null, null,
-                    null, null, null, null, null);
+                    null, null, null, null, null, null, null, null);
             ClassifierRequest c = classifier != null ? classifier : new ClassifierRequest(null, null, null, null, null,
                     null, null, null);
             return new StudySpec(datasetId, arms != null ? arms : StudySpec.armsFor(models), or(seeds, 3),
@@ -77,7 +77,9 @@ final class StudyDtos {
                             g.corruption() != null ? g.corruption() : CorruptionSpec.parse("gaussian:0.3"),
                             or(g.corruptedCopies(), 1), Math.min(or(g.klWarmupEpochs(), 5), or(g.epochs(), 20)),
                             g.likelihood() != null ? g.likelihood() : "BERNOULLI",
-                            g.prior() != null ? g.prior() : "FITTED"),
+                            g.prior() != null ? g.prior() : "FITTED", g.norm() != null ? g.norm() : "BATCH",
+                            g.residual() != null && g.residual(),
+                            g.frequencyLossWeight() != null ? g.frequencyLossWeight() : 0.0),
                     new StudySpec.Classifier(or(c.epochs(), 20), or(c.batchSize(), 64),
                             c.learningRate() != null ? c.learningRate() : 1e-3, or(c.width(), 16),
                             c.dropout() != null ? c.dropout() : 0.1, c.weightDecay() != null ? c.weightDecay() : 1e-4,
@@ -103,7 +105,14 @@ final class StudyDtos {
                                      "BERNOULLI"}, defaultValue = "BERNOULLI") String likelihood,
                              @Schema(description = "Where synthetic latents come from: FITTED, a per-grade prior fitted "
                                      + "to the training posteriors, or STANDARD, N(0, I)",
-                                     allowableValues = {"FITTED", "STANDARD"}, defaultValue = "FITTED") String prior) {
+                                     allowableValues = {"FITTED", "STANDARD"}, defaultValue = "FITTED") String prior,
+                             @Schema(description = "Normalisation in the encoder and decoder: BATCH, or GROUP "
+                                     + "(GroupNorm: the same function in training and sampling)",
+                                     allowableValues = {"BATCH", "GROUP"}, defaultValue = "BATCH") String norm,
+                             @Schema(description = "A residual block after every encoder and decoder stage; needs "
+                                     + "baseChannels >= 16", defaultValue = "false") Boolean residual,
+                             @Schema(description = "Weight of the Fourier log-magnitude reconstruction term; 0 = off",
+                                     defaultValue = "0") Double frequencyLossWeight) {
     }
 
     @Schema(description = "Settings of the grade classifier (a small ResNet), the same in every arm")

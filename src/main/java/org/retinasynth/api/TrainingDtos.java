@@ -40,7 +40,15 @@ final class TrainingDtos {
             @Schema(description = "0 = off", defaultValue = "0") Integer earlyStoppingPatience,
             @Schema(description = "Random if omitted; always recorded") Long seed,
             @Schema(allowableValues = {"GAUSSIAN_FIXED", "GAUSSIAN_LEARNED", "BERNOULLI"},
-                    defaultValue = "GAUSSIAN_FIXED") String likelihood) {
+                    defaultValue = "GAUSSIAN_FIXED") String likelihood,
+            @Schema(description = "Normalisation in the encoder and decoder: BATCH, or GROUP (GroupNorm: the same "
+                    + "function in training and sampling)", allowableValues = {"BATCH", "GROUP"},
+                    defaultValue = "BATCH") String norm,
+            @Schema(description = "A residual block (two 3x3 convolutions and a skip) after every encoder and "
+                    + "decoder stage; needs baseChannels >= 16", defaultValue = "false") Boolean residual,
+            @Schema(description = "Weight of a reconstruction term on 2-D Fourier log-magnitudes of the decoder "
+                    + "mean vs the clean image (sharper reconstructions); 0 = off", defaultValue = "0")
+            Double frequencyLossWeight) {
 
         TrainingSpec toSpec() {
             return new TrainingSpec(datasetId, modelType, conditional == null || conditional, corruption,
@@ -49,7 +57,8 @@ final class TrainingDtos {
                     or(corruptedCopies, 1), or(latentSamples, 1), Math.min(or(klWarmupEpochs, 5), or(epochs, 30)),
                     or(earlyStoppingPatience, 0),
                     seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48),
-                    likelihood == null ? "GAUSSIAN_FIXED" : likelihood);
+                    likelihood == null ? "GAUSSIAN_FIXED" : likelihood, norm == null ? "BATCH" : norm,
+                    residual != null && residual, frequencyLossWeight == null ? 0.0 : frequencyLossWeight);
         }
 
         private static int or(Integer v, int d) {

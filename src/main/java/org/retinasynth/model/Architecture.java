@@ -94,6 +94,7 @@ final class Architecture {
             side /= 2;
             layers.add(new Layer("enc" + i, "conv", in, encoderChannels[i], 4, side, side));
             in = encoderChannels[i];
+            addResidual(layers, "enc" + i, in, side);
         }
         layers.add(new Layer("posterior", "linear", encoderFeatures() + config.numClasses(),
                 2 * config.latentDim(), 0, 1, 1));
@@ -111,9 +112,17 @@ final class Architecture {
             layers.add(new Layer("dec" + j, "conv", in, 4 * decoderChannels[j], 3, side, side));
             in = decoderChannels[j];
             side *= 2;
+            addResidual(layers, "dec" + j, in, side);
         }
         layers.add(new Layer("dec_out", "conv", in, outputChannels, 3, side, side));
         return layers;
+    }
+
+    private void addResidual(List<Layer> layers, String stage, int channels, int side) {
+        if (config.residual()) {
+            layers.add(new Layer(stage + ".res1", "res", channels, channels, 3, side, side));
+            layers.add(new Layer(stage + ".res2", "res", channels, channels, 3, side, side));
+        }
     }
 
     /**
@@ -153,7 +162,17 @@ final class Architecture {
         return sb.toString();
     }
 
-    private static String describe(Layer l, boolean encoder) {
+    /** Residual stages start their block with the norm (pre-activation), see ConvVaeBlock#addStageEnd. */
+    private String stageEnd(String norm) {
+        return config.residual() ? "" : " + " + norm + " + LeakyReLU(0.2)";
+    }
+
+    private String describe(Layer l, boolean encoder) {
+        String norm = config.norm() == VaeConfig.Norm.GROUP ? "GN" : "BN";
+        if (l.kind().equals("res")) {
+            return String.format("%-9s residual: %s + LeakyReLU(0.2) + conv3x3 %d -> %d @%dx%d%s", l.name(), norm,
+                    l.in(), l.out(), l.outH(), l.outW(), l.name().endsWith("1") ? "" : ", + skip");
+        }
         if (l.name().equals("dec_in")) {
             return String.format("%-9s linear %d -> %d, reshape to %dx%dx%d, LeakyReLU(0.2)",
                     l.name(), l.in(), l.out(), l.out() / (l.outH() * l.outW()), l.outH(), l.outW());
@@ -162,15 +181,14 @@ final class Architecture {
             return String.format("%-9s linear %d -> %d", l.name(), l.in(), l.out());
         }
         if (encoder) {
-            return String.format("%-9s conv4x4/2 %d -> %d @%dx%d + BN + LeakyReLU(0.2)",
-                    l.name(), l.in(), l.out(), l.outH(), l.outW());
+            return String.format("%-9s conv4x4/2 %d -> %d @%dx%d%s",
+                    l.name(), l.in(), l.out(), l.outH(), l.outW(), stageEnd(norm));
         }
         if (l.name().equals("dec_out")) {
             return String.format("%-9s conv3x3 %d -> %d @%dx%d (computed as %d, sliced)", l.name(),
                     l.in(), l.out(), l.outH(), l.outW(), (l.out() + 15) / 16 * 16);
         }
-        return String.format("%-9s conv3x3 %d -> %d @%dx%d + pixel shuffle -> %d @%dx%d + BN +"
-                        + " LeakyReLU(0.2)", l.name(), l.in(), l.out(), l.outH(), l.outW(),
-                l.out() / 4, 2 * l.outH(), 2 * l.outW());
+        return String.format("%-9s conv3x3 %d -> %d @%dx%d + pixel shuffle -> %d @%dx%d%s", l.name(), l.in(),
+                l.out(), l.outH(), l.outW(), l.out() / 4, 2 * l.outH(), 2 * l.outW(), stageEnd(norm));
     }
 }

@@ -21,17 +21,20 @@ import ai.djl.util.PairList;
  * Convolutional (conditional) VAE as one DJL block with four children:
  *
  * <ul>
- *   <li>{@code encoder}: n x [conv 4x4 stride 2 pad 1 (no bias) -> BatchNorm -> LeakyReLU(0.2)],
- *       then flatten;
+ *   <li>{@code encoder}: n x [conv 4x4 stride 2 pad 1 (no bias) -> stage end], then flatten;
  *   <li>{@code posterior}: linear (features ++ one-hot grade) -> 2 x latent, split into mean and
  *       log-variance;
  *   <li>{@code decoderInput}: linear (z ++ one-hot grade) -> C_top x s0 x s0, LeakyReLU;
- *   <li>{@code decoder}: n x [conv 3x3 pad 1 to 4C (no bias) -> {@link PixelShuffle} -> BatchNorm ->
- *       LeakyReLU(0.2)], then conv 3x3 pad 1 to the output channels (with bias; computed with the
+ *   <li>{@code decoder}: n x [conv 3x3 pad 1 to 4C (no bias) -> {@link PixelShuffle} -> stage end],
+ *       then conv 3x3 pad 1 to the output channels (with bias; computed with the
  *       channel count rounded up to 16 and sliced, see {@link Architecture#computedOutputChannels}).
  * </ul>
  *
- * See {@link Architecture} for the channel/size plan and the padding of sizes that are not
+ * A stage ends in norm -> LeakyReLU(0.2), or with {@link VaeConfig#residual} in a pre-activation
+ * {@link ResidualBlock} (see {@link #addStageEnd}); the norm is BatchNorm or {@link GroupNorm}
+ * ({@link VaeConfig#norm}).
+ *
+ * <p>See {@link Architecture} for the channel/size plan and the padding of sizes that are not
  * {@code 4..7 x 2^n}. BatchNorm uses batch statistics when {@code training} is true (and updates its
  * running averages, momentum 0.9) and the running averages otherwise; the façade passes
  * {@code training=true} only inside a training step, so evaluation, reconstruction, encoding and
@@ -79,9 +82,8 @@ final class ConvVaeBlock extends AbstractBlock {
                             .setFilters(4 * arch.decoderChannels[j])
                             .optBias(false)
                             .build())
-                    .add(new PixelShuffle())
-                    .add(BatchNorm.builder().build())
-                    .add(Activation.leakyReluBlock(SLOPE));
+                    .add(new PixelShuffle());
+            addStageEnd(arch, dec, arch.decoderChannels[j]);
         }
         dec.add(Conv2d.builder()
                 .setKernelShape(new Shape(3, 3))
@@ -89,6 +91,42 @@ final class ConvVaeBlock extends AbstractBlock {
                 .setFilters(arch.computedOutputChannels)
                 .build());
         decoder = addChildBlock("decoder", dec);
+    }
+
+    private static Block norm(Architecture arch, int channels) {
+        return arch.config.norm() == VaeConfig.Norm.GROUP ? new GroupNorm(channels) : BatchNorm.builder().build();
+    }
+
+    /**
+     * What follows a stage's strided / sub-pixel convolution: norm and LeakyReLU, or with
+     * {@link VaeConfig#residual} a pre-activation residual block (He et al. 2016, v2)
+     * {@code x + conv3x3(act(norm(conv3x3(act(norm(x))))))}: depth without more resampling, and a
+     * path from stage to stage that no norm touches. That path matters for GroupNorm: normalising
+     * the main path per image (the first version did: stage -> norm -> act -> block) removed each
+     * image's overall brightness and colour from the features, and on RetinaMNIST every
+     * reconstruction came out the same orange (BatchNorm normalises over the batch and keeps it).
+     */
+    private static void addStageEnd(Architecture arch, SequentialBlock stages, int channels) {
+        if (!arch.config.residual()) {
+            stages.add(norm(arch, channels)).add(Activation.leakyReluBlock(SLOPE));
+            return;
+        }
+        stages.add(new ResidualBlock(new SequentialBlock()
+                .add(norm(arch, channels))
+                .add(Activation.leakyReluBlock(SLOPE))
+                .add(conv3x3(channels, false))
+                .add(norm(arch, channels))
+                .add(Activation.leakyReluBlock(SLOPE))
+                .add(conv3x3(channels, true))));
+    }
+
+    private static Conv2d conv3x3(int filters, boolean bias) {
+        return Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optPadding(new Shape(1, 1))
+                .setFilters(filters)
+                .optBias(bias)
+                .build();
     }
 
     Architecture architecture() {
@@ -109,9 +147,8 @@ final class ConvVaeBlock extends AbstractBlock {
                             .optPadding(new Shape(1, 1))
                             .setFilters(arch.encoderChannels[i])
                             .optBias(false)
-                            .build())
-                    .add(BatchNorm.builder().build())
-                    .add(Activation.leakyReluBlock(SLOPE));
+                            .build());
+            addStageEnd(arch, enc, arch.encoderChannels[i]);
         }
         return enc.add(Blocks.batchFlattenBlock());
     }

@@ -6,8 +6,9 @@ import java.util.List;
  * Floating-point operations of the model, counted from the layer shapes.
  *
  * <p>Convention: a multiply-add is 2 FLOPs; convolution = {@code 2 Cin k k Cout Hout Wout}, linear
- * = {@code 2 in out}; biases, BatchNorm, activations, pixel shuffle, padding/cropping and the loss
- * are elementwise and not counted. A training step costs forward + backward ~= 3 x forward (the
+ * = {@code 2 in out} (a residual block is its two 3x3 convolutions); biases, BatchNorm/GroupNorm,
+ * activations, skips, pixel shuffle, padding/cropping and the loss (its FFTs too) are not counted.
+ * A training step costs forward + backward ~= 3 x forward (the
  * backward pass computes gradients w.r.t. both inputs and weights, ~2 x forward; the first
  * encoder layer's input gradient is counted too although it is not needed). Per clean image a
  * denoising step runs the encoder K times (once per corrupted copy) and the decoder K x M times.

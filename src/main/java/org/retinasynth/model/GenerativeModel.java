@@ -10,8 +10,15 @@ import java.util.Map;
  */
 public interface GenerativeModel extends ModelRegistry.Storable, AutoCloseable {
 
-    /** Losses of one training step, per clean image, in nats. */
-    record StepResult(double loss, double reconstruction, double kl) {
+    /**
+     * Losses of one training step, per clean image, in nats.
+     *
+     * @param loss      what the step minimised: reconstruction + klWeight x kl + the weighted
+     *                  frequency term of a VAE that has one
+     * @param frequency the unweighted Fourier-magnitude term (0 when the model has none)
+     */
+    record StepResult(double loss, double reconstruction, double kl, double frequency) {
+
         /** The negative bound (KL weight 1), whatever weight the step used. */
         public double negativeBound() {
             return reconstruction + kl;

@@ -15,6 +15,13 @@ package org.retinasynth.model;
  *                        [0,1] pixel units
  * @param corruptedCopies K: corrupted copies per clean image that a denoising step expects
  * @param latentSamples   M: reparameterised samples of z per encoder input
+ * @param norm            normalisation after each encoder/decoder convolution; null (configs saved
+ *                        before the option existed) reads as {@link Norm#BATCH}
+ * @param residual        a residual block (two 3x3 convolutions and a skip) after every encoder and
+ *                        decoder stage; null reads as false
+ * @param frequencyLossWeight weight of {@link VaeObjective#frequency}, an extra reconstruction
+ *                        term on 2-D Fourier magnitudes of the decoder mean vs the clean target;
+ *                        0 (and null) = off. Not part of the bound: evaluation still reports it.
  */
 public record VaeConfig(
         int imageSize,
@@ -25,10 +32,44 @@ public record VaeConfig(
         Likelihood likelihood,
         double fixedSigma,
         int corruptedCopies,
-        int latentSamples) {
+        int latentSamples,
+        Norm norm,
+        Boolean residual,
+        Double frequencyLossWeight) {
 
     public static final int MIN_IMAGE_SIZE = 28;
     public static final int MAX_IMAGE_SIZE = 256;
+
+    /**
+     * Normalisation layers. Boxed/nullable fields above because Jackson 3 refuses a missing
+     * primitive: model archives written before these options must still load, as the old model.
+     */
+    public enum Norm {
+        /**
+         * BatchNorm: batch statistics in training, running averages in evaluation and sampling, so a
+         * sample is decoded by a slightly different function than the one trained (the default,
+         * kept so that earlier results reproduce).
+         */
+        BATCH,
+        /**
+         * GroupNorm (Wu & He 2018): per image, over groups of channels; no running statistics, so
+         * training and sampling compute the same function.
+         */
+        GROUP
+    }
+
+    public VaeConfig {
+        norm = norm == null ? Norm.BATCH : norm;
+        residual = residual != null && residual;
+        frequencyLossWeight = frequencyLossWeight == null ? 0.0 : frequencyLossWeight;
+    }
+
+    /** The architecture and objective used before the norm/residual/frequency options: BatchNorm, plain stages. */
+    public VaeConfig(int imageSize, int channels, int latentDim, int baseChannels, int numClasses,
+            Likelihood likelihood, double fixedSigma, int corruptedCopies, int latentSamples) {
+        this(imageSize, channels, latentDim, baseChannels, numClasses, likelihood, fixedSigma, corruptedCopies,
+                latentSamples, Norm.BATCH, false, 0.0);
+    }
 
     /** Decoder likelihoods. Images are in [0,1]. */
     public enum Likelihood {
@@ -47,22 +88,32 @@ public record VaeConfig(
 
     public VaeConfig withNumClasses(int n) {
         return new VaeConfig(imageSize, channels, latentDim, baseChannels, n, likelihood, fixedSigma,
-                corruptedCopies, latentSamples);
+                corruptedCopies, latentSamples, norm,
+                residual, frequencyLossWeight);
     }
 
     public VaeConfig withLikelihood(Likelihood l) {
         return new VaeConfig(imageSize, channels, latentDim, baseChannels, numClasses, l, fixedSigma,
-                corruptedCopies, latentSamples);
+                corruptedCopies, latentSamples, norm,
+                residual, frequencyLossWeight);
     }
 
     public VaeConfig withSamples(int k, int m) {
         return new VaeConfig(imageSize, channels, latentDim, baseChannels, numClasses, likelihood,
-                fixedSigma, k, m);
+                fixedSigma, k, m, norm,
+                residual, frequencyLossWeight);
     }
 
     public VaeConfig withWidth(int latent, int base) {
         return new VaeConfig(imageSize, channels, latent, base, numClasses, likelihood, fixedSigma,
-                corruptedCopies, latentSamples);
+                corruptedCopies, latentSamples, norm,
+                residual, frequencyLossWeight);
+    }
+
+    /** The same model with other normalisation, stages and frequency-loss weight. */
+    public VaeConfig withArchitecture(Norm n, boolean res, double frequencyWeight) {
+        return new VaeConfig(imageSize, channels, latentDim, baseChannels, numClasses, likelihood, fixedSigma,
+                corruptedCopies, latentSamples, n, res, frequencyWeight);
     }
 
     /**
@@ -105,6 +156,16 @@ public record VaeConfig(
         if (latentSamples < 1 || latentSamples > 64) {
             throw new IllegalArgumentException(
                     "latentSamples (M) must be in [1, 64], was " + latentSamples);
+        }
+        if (residual && baseChannels < 16) {
+            // the residual blocks' stride-1 3x3 convolutions output baseChannels channels at the
+            // finest stage; see Architecture#computedOutputChannels for the libtorch CPU bug below 16
+            throw new IllegalArgumentException(
+                    "residual stages need baseChannels >= 16, was " + baseChannels);
+        }
+        if (!(frequencyLossWeight >= 0 && frequencyLossWeight <= 100)) {
+            throw new IllegalArgumentException(
+                    "frequencyLossWeight must be in [0, 100], was " + frequencyLossWeight);
         }
         return this;
     }

@@ -201,17 +201,23 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
         // a stream per completed step: a failed step is retried with the same noise
         SplittableRandom noise = new SplittableRandom(seed() * 0x9E3779B97F4A7C15L + steps());
         float[] eps = gaussian(noise, (long) m * k * batch * d, 1);
-        double[] terms = trainInPieces(batch, chunkImages(k * m), 2, (sub, collector, start, n) -> {
+        float frequencyWeight = config.frequencyLossWeight().floatValue();
+        double[] terms = trainInPieces(batch, chunkImages(k * m), 3, (sub, collector, start, n) -> {
             NDList t = objective(sub, rows(clean, 1, batch, per, start, n),
                     corrupted == null ? null : rows(corrupted, k, batch, per, start, n),
                     k, labels, start, n, rows(eps, m * k, batch, d, start, n), true);
             float share = (float) n / batch;
-            collector.backward(t.get(0).add(t.get(1).mul((float) klWeight)).mul(share));
+            NDArray loss = t.get(0).add(t.get(1).mul((float) klWeight));
+            if (frequencyWeight > 0) {
+                loss = loss.add(t.get(2).mul(frequencyWeight));
+            }
+            collector.backward(loss.mul(share));
             float[] parts = NDArrays.stack(t).toFloatArray();
-            return new double[] {share * parts[0], share * parts[1]};
+            return new double[] {share * parts[0], share * parts[1], share * parts[2]};
         }, (step, sums) -> "non-finite loss at step " + step + " (reconstruction " + sums[0] + ", kl " + sums[1]
-                + "); model left unchanged: lower the learning rate or check the inputs");
-        return new StepResult(terms[0] + klWeight * terms[1], terms[0], terms[1]);
+                + ", frequency " + sums[2] + "); model left unchanged: lower the learning rate or check the inputs");
+        return new StepResult(terms[0] + klWeight * terms[1] + frequencyWeight * terms[2], terms[0], terms[1],
+                terms[2]);
     }
 
     /**
@@ -231,7 +237,7 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
         inferInPieces(batch, chunkImages(k * m), (sub, start, n) -> NDArrays.stack(objective(sub,
                 rows(clean, 1, batch, per, start, n),
                 corrupted == null ? null : rows(corrupted, k, batch, per, start, n), k,
-                labels, start, n, rows(eps, m * k, batch, d, start, n), false)).toFloatArray(),
+                labels, start, n, rows(eps, m * k, batch, d, start, n), false).subNDList(0, 2)).toFloatArray(),
                 (start, n, terms) -> {
                     sums[0] += (double) n / batch * terms[0];
                     sums[1] += (double) n / batch * terms[1];
@@ -385,7 +391,7 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
      * Decoder means of given latents ({@code n x latentDim}). With {@code batchStatistics} the
      * decoder's BatchNorm normalises with the statistics of this batch, as in training, instead of
      * its running averages (a diagnostic of how the two differ); the running averages are left as
-     * they were.
+     * they were. A {@link VaeConfig.Norm#GROUP} model has no batch statistics: the same result.
      */
     public float[] decode(float[] z, int[] labels, int n, boolean batchStatistics) {
         int d = config.latentDim();
@@ -441,7 +447,8 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
     // ---------------------------------------------------------------- internals
 
     /**
-     * Returns (reconstruction, kl) scalars on {@code sub} for {@code batch} clean images (labels
+     * Returns (reconstruction, kl, frequency) scalars on {@code sub} (frequency 0 unless
+     * {@link VaeConfig#frequencyLossWeight} is positive) for {@code batch} clean images (labels
      * from {@code labelStart}), their K encoder inputs (k-major) and M*K*batch noise rows.
      */
     private NDList objective(NDManager sub, float[] clean, float[] corrupted, int k, int[] labels,
@@ -468,7 +475,12 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
             ohKM = ohK == null ? null : ohK.tile(reps);
         }
         NDArray out = block.decode(parameterStore, z, ohKM, training);
-        return new NDList(VaeObjective.reconstruction(out, x, config), VaeObjective.kl(mean, logVar));
+        NDArray reconstruction = VaeObjective.reconstruction(out, x, config);
+        // computed only when it is weighted: the default objective stays what it was, op for op
+        NDArray frequency = config.frequencyLossWeight() > 0
+                ? VaeObjective.frequency(out, x)
+                : reconstruction.zerosLike();
+        return new NDList(reconstruction, VaeObjective.kl(mean, logVar), frequency);
     }
 
     private NDArray oneHot(NDManager sub, int[] labels, int start, int n) {

@@ -1,11 +1,12 @@
 /**
  * The generative model: a convolutional (conditional) VAE and its denoising variant (DVAE, Im et al.,
  * AAAI 2017) built from DJL blocks on the PyTorch engine, their objectives and importance-weighted
- * log-likelihood; the downstream grade classifiers behind one training and scoring surface
- * ({@link org.retinasynth.model.GradeClassifier}): a small ResNet from scratch
- * ({@link org.retinasynth.model.ClassifierModel}) and one that starts from a trained VAE's encoder,
- * fine-tuned or frozen ({@link org.retinasynth.model.EncoderClassifier}); FLOP counting and save/load
- * of all of them.
+ * log-likelihood, with BatchNorm or {@link org.retinasynth.model.VaeConfig.Norm#GROUP GroupNorm},
+ * optional residual stages and an optional Fourier-magnitude reconstruction term; the downstream grade
+ * classifiers behind one training and scoring surface ({@link org.retinasynth.model.GradeClassifier}):
+ * a small ResNet from scratch ({@link org.retinasynth.model.ClassifierModel}) and one that starts from a
+ * trained VAE's encoder, fine-tuned or frozen ({@link org.retinasynth.model.EncoderClassifier}); FLOP
+ * counting and save/load of all of them.
  *
  * <p>Boundary rule: DJL types ({@code NDArray}, {@code NDManager}, {@code Block}) never leave this
  * package. Everything public speaks plain Java: {@code float[]} in NCHW order, {@code int[]} labels,

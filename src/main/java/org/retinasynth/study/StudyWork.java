@@ -227,7 +227,8 @@ final class StudyWork implements AutoCloseable {
         return new TrainingSpec(dataset.id(), type, true, g.corruption(), g.epochs(), g.batchSize(),
                 g.learningRate(), TrainingSpec.Schedule.COSINE, g.latentDim(), g.baseChannels(),
                 type.corruptedCopies(g.corruptedCopies()), 1, g.klWarmupEpochs(), 0,
-                spec.generativeModelsPerSeed() ? seed : 0, g.likelihood());
+                spec.generativeModelsPerSeed() ? seed : 0, g.likelihood(), g.norm(), g.residual(),
+                g.frequencyLossWeight());
     }
 
     /**

@@ -15,11 +15,16 @@ import org.retinasynth.model.ModelType;
  * @param latentSamples   M latent samples per copy
  * @param klWarmupEpochs  the KL weight rises linearly from 0 to 1 over these epochs
  * @param earlyStoppingPatience stop after this many epochs without a better validation loss; 0 = never
+ * @param norm            BATCH or GROUP normalisation in the encoder and decoder; null (jobs made
+ *                        before the option) = BATCH
+ * @param residual        residual blocks after every encoder/decoder stage; null = false
+ * @param frequencyLossWeight weight of the Fourier-magnitude reconstruction term; null = 0 (off)
  */
 public record TrainingSpec(String datasetId, ModelType modelType, boolean conditional, CorruptionSpec corruption,
                            int epochs, int batchSize, double learningRate, Schedule schedule, int latentDim,
                            int baseChannels, int corruptedCopies, int latentSamples, int klWarmupEpochs,
-                           int earlyStoppingPatience, long seed, String likelihood) {
+                           int earlyStoppingPatience, long seed, String likelihood, String norm, Boolean residual,
+                           Double frequencyLossWeight) {
 
     public enum Schedule {
         /** Fixed learning rate. */
@@ -62,8 +67,31 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
         check(p, klWarmupEpochs >= 0 && klWarmupEpochs <= epochs, "klWarmupEpochs must be 0-epochs");
         check(p, likelihood == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Likelihood.values())
                 .anyMatch(l -> l.name().equals(likelihood)), "likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
+        architectureProblems(p, "", norm, residual, frequencyLossWeight, baseChannels);
         check(p, earlyStoppingPatience >= 0 && earlyStoppingPatience <= 1000, "earlyStoppingPatience must be 0-1000");
         return p;
+    }
+
+    /**
+     * Problems of the norm/residual/frequency options, shared with the study spec's generative
+     * settings ({@code prefix} names the field's parent there).
+     */
+    public static void architectureProblems(List<String> p, String prefix, String norm, Boolean residual,
+                                            Double frequencyLossWeight, int baseChannels) {
+        check(p, norm == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Norm.values())
+                .anyMatch(n -> n.name().equals(norm)), prefix + "norm must be BATCH or GROUP");
+        check(p, residual == null || !residual || baseChannels >= 16,
+                prefix + "residual stages need baseChannels >= 16");
+        check(p, frequencyLossWeight == null || (frequencyLossWeight >= 0 && frequencyLossWeight <= 100),
+                prefix + "frequencyLossWeight must be 0-100");
+    }
+
+    /** The model options of this spec applied to a VAE config. */
+    public org.retinasynth.model.VaeConfig applyArchitecture(org.retinasynth.model.VaeConfig config) {
+        return config.withArchitecture(
+                norm == null ? org.retinasynth.model.VaeConfig.Norm.BATCH
+                        : org.retinasynth.model.VaeConfig.Norm.valueOf(norm),
+                residual != null && residual, frequencyLossWeight == null ? 0 : frequencyLossWeight);
     }
 
     private static void check(List<String> problems, boolean ok, String message) {

@@ -61,10 +61,11 @@ public final class VaeTrainer {
     /** A fresh model shaped by the spec for images of {@code size} px and {@code classes} grades (0 = unconditional). */
     public static VaeModel newModel(TrainingSpec spec, int size, int classes) {
         VaeConfig base = VaeConfig.defaults(size);
-        VaeConfig config = new VaeConfig(size, 3, spec.latentDim(), spec.baseChannels(), classes,
+        VaeConfig config = spec.applyArchitecture(new VaeConfig(size, 3, spec.latentDim(), spec.baseChannels(),
+                classes,
                 spec.likelihood() == null ? base.likelihood() : VaeConfig.Likelihood.valueOf(spec.likelihood()),
                 base.fixedSigma(), spec.modelType().corruptedCopies(spec.corruptedCopies()),
-                spec.latentSamples());
+                spec.latentSamples()));
         return spec.modelType().entry().create(config, spec.seed(), null);
     }
 

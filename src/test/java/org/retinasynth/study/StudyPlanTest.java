@@ -16,7 +16,7 @@ class StudyPlanTest {
     private static StudySpec spec(List<Arm> arms, boolean perSeed, List<ModelType> models) {
         return new StudySpec("d", arms, 3, false, 1.0, null, false, 1.0, perSeed,
                 new StudySpec.Generative(1, 8, 1e-3, 4, 4, CorruptionSpec.parse("gaussian:0.3"), 1, 0, "BERNOULLI",
-                        "FITTED"),
+                        "FITTED", null, null, null),
                 new StudySpec.Classifier(1, 8, 1e-3, 16, 0.1, 1e-4, false, 0), null, null, null, null, 2, models, null,
                 null);
     }
@@ -121,5 +121,17 @@ class StudyPlanTest {
                     ok.classifier(), null, null, null, null, ok.iwaeSamples(), null, null, bad);
             assertThat(s.problems()).as("threshold " + bad).anyMatch(p -> p.startsWith("filterThreshold"));
         }
+    }
+
+    @Test
+    void theGenerativeModelOptionsAreValidatedWithTheirPath() {
+        StudySpec ok = spec(List.of(Arm.REAL, Arm.REAL_DVAE), true, null);
+        StudySpec.Generative g = ok.generative();
+        StudySpec bad = new StudySpec("d", ok.arms(), 3, false, 1.0, null, false, 1.0, true,
+                new StudySpec.Generative(g.epochs(), g.batchSize(), g.learningRate(), g.latentDim(), 8,
+                        g.corruption(), 1, 0, "BERNOULLI", "FITTED", "LAYER", true, -1.0),
+                ok.classifier(), null, null, null, null, 2, null, null, null);
+        assertThat(bad.problems()).contains("generative.norm must be BATCH or GROUP",
+                "generative.residual stages need baseChannels >= 16", "generative.frequencyLossWeight must be 0-100");
     }
 }

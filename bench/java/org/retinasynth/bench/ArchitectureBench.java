@@ -1,0 +1,133 @@
+package org.retinasynth.bench;
+
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+import org.retinasynth.RetinaSynthApplication;
+import org.retinasynth.corruption.CorruptionSpec;
+import org.retinasynth.dataset.Dataset;
+import org.retinasynth.dataset.DatasetService;
+import org.retinasynth.dataset.DatasetService.PackedImages;
+import org.retinasynth.dataset.GradeScale;
+import org.retinasynth.dataset.SampleGrid;
+import org.retinasynth.dataset.Split;
+import org.retinasynth.image.Img;
+import org.retinasynth.metrics.FeatureStats;
+import org.retinasynth.metrics.SampleChecks;
+import org.retinasynth.model.ClassifierModel;
+import org.retinasynth.model.ModelType;
+import org.retinasynth.model.VaeModel;
+import org.retinasynth.security.ApiKeyService;
+import org.retinasynth.security.Owner;
+import org.retinasynth.training.EpochMetrics;
+import org.retinasynth.training.TrainingSpec;
+import org.retinasynth.training.VaeTrainer;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Do the norm / residual / frequency-loss options give sharper fundus samples? Trains the study's
+ * conditional DVAE on RetinaMNIST (official split, same seed and epochs) once per variant, samples
+ * the test split's grade mix from the fitted per-grade prior (as studies do) and scores it against
+ * the real test images in a real-data grade classifier's feature space: Fréchet distance,
+ * precision/recall (k = 5) and the two-sample AUC of a real-vs-synthetic logistic regression fitted
+ * on training-mix samples vs the real training split. Writes a table and a figure (test images,
+ * then per variant samples and test reconstructions).
+ *
+ * Run with {@code bench/architecture.sh}; variants ({@code -Darch.variants}) are
+ * {@code norm:residual:frequencyLossWeight}, the first is the reference.
+ */
+public final class ArchitectureBench {
+
+    private static final int PER_GRADE = 2;
+
+    public static void main(String[] args) throws Exception {
+        Path npz = Path.of(args[0]);
+        Path out = Path.of(args[1]);
+        int epochs = Integer.getInteger("arch.epochs", 10);
+        String[] variants = System.getProperty("arch.variants", "BATCH:false:0,GROUP:true:0,GROUP:true:1").split(",");
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("retinasynth-arch-");
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RetinaSynthApplication.class)
+                .web(WebApplicationType.NONE)
+                .run("--retinasynth.data-dir=" + work, "--retinasynth.security.print-first-key=false",
+                        "--logging.level.root=WARN")) {
+            DatasetService datasets = app.getBean(DatasetService.class);
+            Owner owner = app.getBean(ApiKeyService.class).issue("bench", false, "bench").owner();
+            Dataset d = datasets.create(owner, new DatasetService.NewDataset("retinamnist",
+                    "MedMNIST v2 RetinaMNIST 28x28, official splits", 28, GradeScale.ICDR, 0L, null, null));
+            datasets.uploadNpz(owner, d.id(), npz, npz.getFileName().toString(), Files.size(npz));
+            PackedImages train = datasets.packed(owner, d.id(), Split.TRAIN);
+            PackedImages val = datasets.packed(owner, d.id(), Split.VAL);
+            PackedImages test = datasets.packed(owner, d.id(), Split.TEST);
+            float[] trainX = SampleDiagnosisBench.chw(train);
+            float[] valX = SampleDiagnosisBench.chw(val);
+            float[] testX = SampleDiagnosisBench.chw(test);
+            int n = test.count();
+            int[] labels = test.grades();
+
+            ClassifierModel features = SampleDiagnosisBench.classifier(train, trainX, valX, val.grades(), 5);
+            double[][] real = FeatureStats.rows(features.features(testX, n));
+            double[][] realTrain = FeatureStats.rows(features.features(trainX, train.count()));
+
+            List<String> rowLabels = new ArrayList<>();
+            List<List<BufferedImage>> rows = new ArrayList<>();
+            addRow(rowLabels, rows, "real test images", testX, labels, 28);
+            StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "DVAE, gaussian:0.4, %d epochs, "
+                    + "seed 0, latent 32, base 16, Bernoulli, fitted per-grade Gaussian prior%n%n| norm | residual "
+                    + "| frequency weight | val -bound | FD | precision | recall | two-sample AUC | recon. FD "
+                    + "| train s |%n|---|---|---|---|---|---|---|---|---|---|%n", epochs));
+            for (String v : variants) {
+                String[] p = v.split(":");
+                long t = System.nanoTime();
+                TrainingSpec spec = new TrainingSpec(d.id(), ModelType.DVAE, true, CorruptionSpec.parse("gaussian:0.4"),
+                        epochs, 64, 1e-3, TrainingSpec.Schedule.COSINE, 32, 16, 1, 1, Math.min(3, epochs), 0, 0L,
+                        "BERNOULLI", p[0], Boolean.parseBoolean(p[1]), Double.parseDouble(p[2]));
+                VaeTrainer.Result result = VaeTrainer.train(spec, train, val, 5, new VaeTrainer.Listener() {
+                });
+                double seconds = (System.nanoTime() - t) / 1e9;
+                try (VaeModel model = result.model()) {
+                    model.fitPrior(trainX, train.grades(), train.count(), 1);
+                    float[] s = model.sample(n, labels, 1.0, 31, true);
+                    float[] fit = model.sample(train.count(), train.grades(), 1.0, 59, true);
+                    float[] rec = model.reconstruct(testX, labels, n);
+                    double[][] f = FeatureStats.rows(features.features(s, n));
+                    FeatureStats.Prdc prdc = FeatureStats.prdc(real, f, 5);
+                    double auc = SampleChecks.twoSampleAuc(realTrain,
+                            FeatureStats.rows(features.features(fit, train.count())), real, f);
+                    double recFd = FeatureStats.frechetDistance(real, FeatureStats.rows(features.features(rec, n)));
+                    EpochMetrics last = result.history().get(result.history().size() - 1);
+                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.3f | %.2f "
+                                    + "| %.0f |%n", p[0], p[1], p[2], last.valLoss(), FeatureStats.frechetDistance(real, f),
+                            prdc.precision(), prdc.recall(), auc, recFd, seconds));
+                    addRow(rowLabels, rows, v + " samples", s, labels, 28);
+                    addRow(rowLabels, rows, v + " reconstructions", rec, labels, 28);
+                }
+                System.out.print(table);
+                Files.writeString(out.resolve("arch-table.md"), table.toString(), StandardCharsets.UTF_8);
+                Files.write(out.resolve("arch-samples.png"), SampleGrid.png(SampleGrid.render(rowLabels, rows, 56)));
+            }
+            features.close();
+        }
+    }
+
+    private static void addRow(List<String> rowLabels, List<List<BufferedImage>> rows, String what, float[] images,
+                               int[] labels, int size) {
+        int per = 3 * size * size;
+        List<BufferedImage> row = new ArrayList<>();
+        for (int g = 0; g < 5; g++) {
+            int grade = g;
+            IntStream.range(0, labels.length).filter(i -> labels[i] == grade).limit(PER_GRADE).forEach(i -> row.add(
+                    Img.toBufferedImage(Arrays.copyOfRange(images, i * per, (i + 1) * per), size, size)));
+        }
+        rowLabels.add(what);
+        rows.add(row);
+    }
+}

@@ -1,0 +1,57 @@
+package org.retinasynth.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.retinasynth.corruption.CorruptionSpec;
+import org.retinasynth.model.ModelType;
+import org.retinasynth.model.VaeConfig;
+import org.retinasynth.model.VaeModel;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The norm / residual / frequency options of a training job: validated, passed to the model, optional in JSON. */
+class TrainingSpecOptionsTest {
+
+    private static TrainingSpec spec(ModelType type, int base, String norm, Boolean residual, Double frequency) {
+        return new TrainingSpec("d", type, true, CorruptionSpec.parse("gaussian:0.3"), 2, 8, 1e-3,
+                TrainingSpec.Schedule.CONSTANT, 4, base, 1, 1, 0, 0, 1, "BERNOULLI", norm, residual, frequency);
+    }
+
+    @Test
+    void bothModelTypesGetTheOptionsAndOmittedOnesAreTheOldModel() {
+        for (ModelType type : new ModelType[] {ModelType.VAE, ModelType.DVAE}) {
+            TrainingSpec on = spec(type, 16, "GROUP", true, 0.5);
+            assertThat(on.problems()).isEmpty();
+            try (VaeModel model = VaeTrainer.newModel(on, 28, 5)) {
+                assertThat(model.config().norm()).isEqualTo(VaeConfig.Norm.GROUP);
+                assertThat(model.config().residual()).isTrue();
+                assertThat(model.config().frequencyLossWeight()).isEqualTo(0.5);
+            }
+            TrainingSpec off = spec(type, 16, null, null, null);
+            assertThat(off.problems()).isEmpty();
+            try (VaeModel model = VaeTrainer.newModel(off, 28, 5)) {
+                assertThat(model.config()).isEqualTo(new VaeConfig(28, 3, 4, 16, 5, VaeConfig.Likelihood.BERNOULLI,
+                        VaeConfig.defaults(28).fixedSigma(), 1, 1));
+            }
+        }
+    }
+
+    @Test
+    void badOptionsAreProblems() {
+        assertThat(spec(ModelType.DVAE, 8, "LAYER", true, 101.0).problems()).contains("norm must be BATCH or GROUP",
+                "residual stages need baseChannels >= 16", "frequencyLossWeight must be 0-100");
+        assertThat(spec(ModelType.DVAE, 8, "BATCH", false, 0.0).problems()).isEmpty();
+    }
+
+    /** Jobs stored before the options existed have no such fields in their JSON. */
+    @Test
+    void aSpecWithoutTheFieldsReadsAsNulls() {
+        JsonMapper json = JsonMapper.builder().build();
+        String written = json.writeValueAsString(spec(ModelType.DVAE, 16, "GROUP", true, 1.0));
+        String old = written.replaceAll(",?\"(norm|residual|frequencyLossWeight)\":[^,}]*", "");
+        assertThat(old).doesNotContain("norm").contains("likelihood");
+        TrainingSpec read = json.readValue(old, TrainingSpec.class);
+        assertThat(read).isEqualTo(spec(ModelType.DVAE, 16, null, null, null));
+        assertThat(json.readValue(written, TrainingSpec.class)).isEqualTo(spec(ModelType.DVAE, 16, "GROUP", true, 1.0));
+    }
+}
