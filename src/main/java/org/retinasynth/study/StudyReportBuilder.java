@@ -738,6 +738,8 @@ class StudyReportBuilder {
                 "Balanced accuracy per arm: internal test vs external sets (mean over seeds, 95% CI)")
                 .xAxisTitle("arm").yAxisTitle("balanced accuracy").build();
         style(chart);
+        // slanted, every arm keeps its label; level, the axis drops every other one past six arms
+        chart.getStyler().setXAxisLabelRotation(30);
         List<String> arms = internal.stream().map(ArmSummary::arm).toList();
         Map<String, List<ArmSummary>> sets = new LinkedHashMap<>();
         sets.put("internal test", internal);
