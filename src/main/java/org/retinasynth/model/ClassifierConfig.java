@@ -36,6 +36,12 @@ public record ClassifierConfig(int imageSize, int channels, int classes, int wid
         if (channels < 1 || channels > 4) {
             throw new IllegalArgumentException("channels must be in [1, 4], was " + channels);
         }
+        validateHead(classes, width, dropout, weightDecay);
+        return this;
+    }
+
+    /** The checks every grade classifier's head settings share, whatever feeds the head. */
+    static void validateHead(int classes, int width, double dropout, double weightDecay) {
         if (classes < 2 || classes > 1000) {
             throw new IllegalArgumentException("classes must be in [2, 1000], was " + classes);
         }
@@ -48,6 +54,5 @@ public record ClassifierConfig(int imageSize, int channels, int classes, int wid
         if (!(weightDecay >= 0 && weightDecay <= 1)) {
             throw new IllegalArgumentException("weightDecay must be in [0, 1], was " + weightDecay);
         }
-        return this;
     }
 }

@@ -26,18 +26,7 @@ public record EncoderClassifierConfig(VaeConfig encoder, int classes, int width,
             throw new IllegalArgumentException("encoder is required");
         }
         encoder.validate();
-        if (classes < 2 || classes > 1000) {
-            throw new IllegalArgumentException("classes must be in [2, 1000], was " + classes);
-        }
-        if (width < 16 || width > 256) {
-            throw new IllegalArgumentException("width must be in [16, 256], was " + width);
-        }
-        if (!(dropout >= 0 && dropout <= 0.9)) {
-            throw new IllegalArgumentException("dropout must be in [0, 0.9], was " + dropout);
-        }
-        if (!(weightDecay >= 0 && weightDecay <= 1)) {
-            throw new IllegalArgumentException("weightDecay must be in [0, 1], was " + weightDecay);
-        }
+        ClassifierConfig.validateHead(classes, width, dropout, weightDecay);
         return this;
     }
 }
