@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Norm / residual / frequency-loss variants of the study's DVAE on RetinaMNIST (28 px, official split, same
+# Norm / residual / frequency- and feature-loss variants of the study's DVAE on RetinaMNIST (28 px, official split, same
 # seed and epochs): FD, precision/recall and two-sample AUC of fitted-prior samples, and a figure.
 #   ./bench/architecture.sh [path/to/retinamnist.npz] [output-dir]   (defaults: ../shared/data/retinamnist/retinamnist.npz,
-#   bench/out/architecture); ARCH_OPTS="-Darch.epochs=20 -Darch.variants=BATCH:false:0,GROUP:true:0,GROUP:true:1"
+#   bench/out/architecture); ARCH_OPTS="-Darch.epochs=20 -Darch.variants=BATCH:false:0,GROUP:true:0,GROUP:true:1,BATCH:false:0:1"
+#   (norm:residual:frequencyLossWeight[:featureLossWeight]; the first variant is the reference)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -o -q -Pbench -DskipTests test-compile

@@ -42,7 +42,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * then per variant samples and test reconstructions).
  *
  * Run with {@code bench/architecture.sh}; variants ({@code -Darch.variants}) are
- * {@code norm:residual:frequencyLossWeight}, the first is the reference.
+ * {@code norm:residual:frequencyLossWeight[:featureLossWeight]}, the first is the reference.
  */
 public final class ArchitectureBench {
 
@@ -82,14 +82,15 @@ public final class ArchitectureBench {
             addRow(rowLabels, rows, "real test images", testX, labels, 28);
             StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "DVAE, gaussian:0.4, %d epochs, "
                     + "seed 0, latent 32, base 16, Bernoulli, fitted per-grade Gaussian prior%n%n| norm | residual "
-                    + "| frequency weight | val -bound | FD | precision | recall | two-sample AUC | recon. FD "
-                    + "| train s |%n|---|---|---|---|---|---|---|---|---|---|%n", epochs));
+                    + "| frequency weight | feature weight | val -bound | FD | precision | recall | two-sample AUC "
+                    + "| recon. FD | train s |%n|---|---|---|---|---|---|---|---|---|---|---|%n", epochs));
             for (String v : variants) {
                 String[] p = v.split(":");
                 long t = System.nanoTime();
                 TrainingSpec spec = new TrainingSpec(d.id(), ModelType.DVAE, true, CorruptionSpec.parse("gaussian:0.4"),
                         epochs, 64, 1e-3, TrainingSpec.Schedule.COSINE, 32, 16, 1, 1, Math.min(3, epochs), 0, 0L,
-                        "BERNOULLI", p[0], Boolean.parseBoolean(p[1]), Double.parseDouble(p[2]));
+                        "BERNOULLI", p[0], Boolean.parseBoolean(p[1]), Double.parseDouble(p[2]),
+                        p.length > 3 ? Double.parseDouble(p[3]) : 0.0);
                 VaeTrainer.Result result = VaeTrainer.train(spec, train, val, 5, new VaeTrainer.Listener() {
                 });
                 double seconds = (System.nanoTime() - t) / 1e9;
@@ -104,8 +105,8 @@ public final class ArchitectureBench {
                             FeatureStats.rows(features.features(fit, train.count())), real, f);
                     double recFd = FeatureStats.frechetDistance(real, FeatureStats.rows(features.features(rec, n)));
                     EpochMetrics last = result.history().get(result.history().size() - 1);
-                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.3f | %.2f "
-                                    + "| %.0f |%n", p[0], p[1], p[2], last.valLoss(), FeatureStats.frechetDistance(real, f),
+                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.3f "
+                                    + "| %.2f | %.0f |%n", p[0], p[1], p[2], p.length > 3 ? p[3] : "0", last.valLoss(), FeatureStats.frechetDistance(real, f),
                             prdc.precision(), prdc.recall(), auc, recFd, seconds));
                     addRow(rowLabels, rows, v + " samples", s, labels, 28);
                     addRow(rowLabels, rows, v + " reconstructions", rec, labels, 28);

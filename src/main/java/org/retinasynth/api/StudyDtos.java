@@ -64,7 +64,7 @@ final class StudyDtos {
 
         StudySpec toSpec() {
             GenerativeRequest g = generative != null ? generative : new GenerativeRequest(null, null, null, null, null,
-                    null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null);
             ClassifierRequest c = classifier != null ? classifier : new ClassifierRequest(null, null, null, null, null,
                     null, null, null);
             return new StudySpec(datasetId, arms != null ? arms : StudySpec.armsFor(models), or(seeds, 3),
@@ -79,7 +79,8 @@ final class StudyDtos {
                             g.likelihood() != null ? g.likelihood() : "BERNOULLI",
                             g.prior() != null ? g.prior() : "FITTED", g.norm() != null ? g.norm() : "BATCH",
                             g.residual() != null && g.residual(),
-                            g.frequencyLossWeight() != null ? g.frequencyLossWeight() : 0.0),
+                            g.frequencyLossWeight() != null ? g.frequencyLossWeight() : 0.0,
+                            g.featureLossWeight() != null ? g.featureLossWeight() : 0.0),
                     new StudySpec.Classifier(or(c.epochs(), 20), or(c.batchSize(), 64),
                             c.learningRate() != null ? c.learningRate() : 1e-3, or(c.width(), 16),
                             c.dropout() != null ? c.dropout() : 0.1, c.weightDecay() != null ? c.weightDecay() : 1e-4,
@@ -112,7 +113,10 @@ final class StudyDtos {
                              @Schema(description = "A residual block after every encoder and decoder stage; needs "
                                      + "baseChannels >= 16", defaultValue = "false") Boolean residual,
                              @Schema(description = "Weight of the Fourier log-magnitude reconstruction term; 0 = off",
-                                     defaultValue = "0") Double frequencyLossWeight) {
+                                     defaultValue = "0") Double frequencyLossWeight,
+                             @Schema(description = "Weight of the feature-matching term (activations of a grade "
+                                     + "classifier trained first on the same training split); 0 = off",
+                                     defaultValue = "0") Double featureLossWeight) {
     }
 
     @Schema(description = "Settings of the grade classifier (a small ResNet), the same in every arm")

@@ -48,7 +48,11 @@ final class TrainingDtos {
                     + "decoder stage; needs baseChannels >= 16", defaultValue = "false") Boolean residual,
             @Schema(description = "Weight of a reconstruction term on 2-D Fourier log-magnitudes of the decoder "
                     + "mean vs the clean image (sharper reconstructions); 0 = off", defaultValue = "0")
-            Double frequencyLossWeight) {
+            Double frequencyLossWeight,
+            @Schema(description = "Weight of a feature-matching term: squared differences between the decoder "
+                    + "mean and the clean image in the residual stages of a grade classifier that the job first "
+                    + "trains on the same training split (20 epochs, same seed; nothing downloaded); 0 = off",
+                    defaultValue = "0") Double featureLossWeight) {
 
         TrainingSpec toSpec() {
             return new TrainingSpec(datasetId, modelType, conditional == null || conditional, corruption,
@@ -58,7 +62,8 @@ final class TrainingDtos {
                     or(earlyStoppingPatience, 0),
                     seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48),
                     likelihood == null ? "GAUSSIAN_FIXED" : likelihood, norm == null ? "BATCH" : norm,
-                    residual != null && residual, frequencyLossWeight == null ? 0.0 : frequencyLossWeight);
+                    residual != null && residual, frequencyLossWeight == null ? 0.0 : frequencyLossWeight,
+                    featureLossWeight == null ? 0.0 : featureLossWeight);
         }
 
         private static int or(Integer v, int d) {

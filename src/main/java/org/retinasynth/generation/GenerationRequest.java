@@ -1,6 +1,7 @@
 package org.retinasynth.generation;
 
 import java.util.List;
+import org.retinasynth.training.GraderTraining;
 
 /**
  * What a caller asks for. Exactly one of {@code counts} (images per grade), {@code balance} (top

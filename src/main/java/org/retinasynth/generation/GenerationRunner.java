@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.retinasynth.training.GraderTraining;
 import org.retinasynth.image.Img;
 import org.retinasynth.dataset.SampleGrid;
 import org.retinasynth.jobs.JobContext;

@@ -142,6 +142,23 @@ final class ClassifierBlock extends AbstractBlock {
         return body.forward(ps, new NDList(normalised), training).singletonOrThrow();
     }
 
+    /**
+     * The outputs of the three residual stages for (B, C, S, S) images in [0,1]: (B, w, S, S),
+     * (B, 2w, S/2, S/2), (B, 4w, S/4, S/4) at 64 px or less. What {@link VaeObjective#featureMatching}
+     * compares: spatial maps, so that where things are matters, not only which grade they suggest.
+     */
+    NDList stages(ParameterStore ps, NDArray x, boolean training) {
+        NDList current = new NDList(ConvVaeBlock.channelsLast(x.mul(2f).sub(1f)));
+        NDList out = new NDList();
+        for (Block child : body.getChildren().values()) {
+            current = child.forward(ps, current, training);
+            if (child instanceof SequentialBlock) {
+                out.add(current.singletonOrThrow());
+            }
+        }
+        return out;
+    }
+
     /** (B, 4 width) features -> (B, classes) logits. */
     NDArray logits(ParameterStore ps, NDArray features, boolean training) {
         return head.forward(ps, new NDList(features), training).singletonOrThrow();

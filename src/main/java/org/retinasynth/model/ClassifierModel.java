@@ -1,6 +1,7 @@
 package org.retinasynth.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.XavierInitializer;
 
@@ -120,6 +121,16 @@ public final class ClassifierModel extends GradeClassifier<ClassifierConfig> {
     @Override
     NDArray features(NDArray images, boolean training) {
         return block.features(parameterStore, images, training);
+    }
+
+    /** The residual stages' activations in evaluation mode (see {@link ClassifierBlock#stages}). */
+    NDList stages(NDArray images) {
+        return block.stages(parameterStore, images, false);
+    }
+
+    /** Stops gradients at this network's weights, for a network used only as a fixed feature map. */
+    void freeze() {
+        block.freezeParameters(true);
     }
 
     @Override

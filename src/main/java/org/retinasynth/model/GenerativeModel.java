@@ -17,7 +17,7 @@ public interface GenerativeModel extends ModelRegistry.Storable, AutoCloseable {
      *                  frequency term of a VAE that has one
      * @param frequency the unweighted Fourier-magnitude term (0 when the model has none)
      */
-    record StepResult(double loss, double reconstruction, double kl, double frequency) {
+    record StepResult(double loss, double reconstruction, double kl, double frequency, double feature) {
 
         /** The negative bound (KL weight 1), whatever weight the step used. */
         public double negativeBound() {

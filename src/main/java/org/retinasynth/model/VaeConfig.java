@@ -22,6 +22,10 @@ package org.retinasynth.model;
  * @param frequencyLossWeight weight of {@link VaeObjective#frequency}, an extra reconstruction
  *                        term on 2-D Fourier magnitudes of the decoder mean vs the clean target;
  *                        0 (and null) = off. Not part of the bound: evaluation still reports it.
+ * @param featureLossWeight weight of {@link VaeObjective#featureMatching}, a term on the
+ *                        activations of a frozen grade classifier trained on the same training
+ *                        split ({@link VaeModel#useFeatureNetwork}); 0 (and null) = off. Not part
+ *                        of the bound either.
  */
 public record VaeConfig(
         int imageSize,
@@ -35,7 +39,8 @@ public record VaeConfig(
         int latentSamples,
         Norm norm,
         Boolean residual,
-        Double frequencyLossWeight) {
+        Double frequencyLossWeight,
+        Double featureLossWeight) {
 
     public static final int MIN_IMAGE_SIZE = 28;
     public static final int MAX_IMAGE_SIZE = 256;
@@ -62,13 +67,14 @@ public record VaeConfig(
         norm = norm == null ? Norm.BATCH : norm;
         residual = residual != null && residual;
         frequencyLossWeight = frequencyLossWeight == null ? 0.0 : frequencyLossWeight;
+        featureLossWeight = featureLossWeight == null ? 0.0 : featureLossWeight;
     }
 
     /** The architecture and objective used before the norm/residual/frequency options: BatchNorm, plain stages. */
     public VaeConfig(int imageSize, int channels, int latentDim, int baseChannels, int numClasses,
             Likelihood likelihood, double fixedSigma, int corruptedCopies, int latentSamples) {
         this(imageSize, channels, latentDim, baseChannels, numClasses, likelihood, fixedSigma, corruptedCopies,
-                latentSamples, Norm.BATCH, false, 0.0);
+                latentSamples, Norm.BATCH, false, 0.0, 0.0);
     }
 
     /** Decoder likelihoods. Images are in [0,1]. */
@@ -89,31 +95,36 @@ public record VaeConfig(
     public VaeConfig withNumClasses(int n) {
         return new VaeConfig(imageSize, channels, latentDim, baseChannels, n, likelihood, fixedSigma,
                 corruptedCopies, latentSamples, norm,
-                residual, frequencyLossWeight);
+                residual, frequencyLossWeight, featureLossWeight);
     }
 
     public VaeConfig withLikelihood(Likelihood l) {
         return new VaeConfig(imageSize, channels, latentDim, baseChannels, numClasses, l, fixedSigma,
                 corruptedCopies, latentSamples, norm,
-                residual, frequencyLossWeight);
+                residual, frequencyLossWeight, featureLossWeight);
     }
 
     public VaeConfig withSamples(int k, int m) {
         return new VaeConfig(imageSize, channels, latentDim, baseChannels, numClasses, likelihood,
                 fixedSigma, k, m, norm,
-                residual, frequencyLossWeight);
+                residual, frequencyLossWeight, featureLossWeight);
     }
 
     public VaeConfig withWidth(int latent, int base) {
         return new VaeConfig(imageSize, channels, latent, base, numClasses, likelihood, fixedSigma,
                 corruptedCopies, latentSamples, norm,
-                residual, frequencyLossWeight);
+                residual, frequencyLossWeight, featureLossWeight);
     }
 
     /** The same model with other normalisation, stages and frequency-loss weight. */
     public VaeConfig withArchitecture(Norm n, boolean res, double frequencyWeight) {
+        return withArchitecture(n, res, frequencyWeight, featureLossWeight);
+    }
+
+    /** The same model with other normalisation, stages and frequency- and feature-loss weights. */
+    public VaeConfig withArchitecture(Norm n, boolean res, double frequencyWeight, double featureWeight) {
         return new VaeConfig(imageSize, channels, latentDim, baseChannels, numClasses, likelihood, fixedSigma,
-                corruptedCopies, latentSamples, n, res, frequencyWeight);
+                corruptedCopies, latentSamples, n, res, frequencyWeight, featureWeight);
     }
 
     /**
@@ -166,6 +177,10 @@ public record VaeConfig(
         if (!(frequencyLossWeight >= 0 && frequencyLossWeight <= 100)) {
             throw new IllegalArgumentException(
                     "frequencyLossWeight must be in [0, 100], was " + frequencyLossWeight);
+        }
+        if (!(featureLossWeight >= 0 && featureLossWeight <= 100)) {
+            throw new IllegalArgumentException(
+                    "featureLossWeight must be in [0, 100], was " + featureLossWeight);
         }
         return this;
     }

@@ -56,6 +56,7 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
     private final Architecture arch;
     private final ConvVaeBlock block;
     private volatile LatentPrior prior;
+    private ClassifierModel featureNetwork;
 
     private VaeModel(Parts<VaeConfig> parts) {
         super(ModelRegistry.VAE, parts, 0);
@@ -63,6 +64,23 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
         this.arch = block.architecture();
         Path saved = parts.source() == null ? null : parts.source().resolve(PRIOR_FILE);
         this.prior = saved != null && Files.exists(saved) ? JSON.readValue(saved.toFile(), LatentPrior.class) : null;
+    }
+
+    /**
+     * The fixed network whose residual-stage activations {@link VaeConfig#featureLossWeight}
+     * compares (null detaches it). Its weights are frozen here; the caller keeps it open while this
+     * model trains and closes it afterwards. Not saved with the model: it is a training aid.
+     */
+    public synchronized void useFeatureNetwork(ClassifierModel network) {
+        if (network != null) {
+            if (network.imageSize() != config.imageSize() || network.channels() != config.channels()) {
+                throw new IllegalArgumentException("the feature network takes " + network.channels() + "x"
+                        + network.imageSize() + " px images, the model " + config.channels() + "x"
+                        + config.imageSize());
+            }
+            network.freeze();
+        }
+        featureNetwork = network;
     }
 
     /** The prior fitted to the training posteriors, or null (then only N(0, I) is on offer). */
@@ -202,7 +220,11 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
         SplittableRandom noise = new SplittableRandom(seed() * 0x9E3779B97F4A7C15L + steps());
         float[] eps = gaussian(noise, (long) m * k * batch * d, 1);
         float frequencyWeight = config.frequencyLossWeight().floatValue();
-        double[] terms = trainInPieces(batch, chunkImages(k * m), 3, (sub, collector, start, n) -> {
+        float featureWeight = config.featureLossWeight().floatValue();
+        if (featureWeight > 0 && featureNetwork == null) {
+            throw new IllegalStateException("featureLossWeight " + featureWeight + " needs a feature network");
+        }
+        double[] terms = trainInPieces(batch, chunkImages(k * m), 4, (sub, collector, start, n) -> {
             NDList t = objective(sub, rows(clean, 1, batch, per, start, n),
                     corrupted == null ? null : rows(corrupted, k, batch, per, start, n),
                     k, labels, start, n, rows(eps, m * k, batch, d, start, n), true);
@@ -211,13 +233,17 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
             if (frequencyWeight > 0) {
                 loss = loss.add(t.get(2).mul(frequencyWeight));
             }
+            if (featureWeight > 0) {
+                loss = loss.add(t.get(3).mul(featureWeight));
+            }
             collector.backward(loss.mul(share));
             float[] parts = NDArrays.stack(t).toFloatArray();
-            return new double[] {share * parts[0], share * parts[1], share * parts[2]};
+            return new double[] {share * parts[0], share * parts[1], share * parts[2], share * parts[3]};
         }, (step, sums) -> "non-finite loss at step " + step + " (reconstruction " + sums[0] + ", kl " + sums[1]
-                + ", frequency " + sums[2] + "); model left unchanged: lower the learning rate or check the inputs");
-        return new StepResult(terms[0] + klWeight * terms[1] + frequencyWeight * terms[2], terms[0], terms[1],
-                terms[2]);
+                + ", frequency " + sums[2] + ", feature " + sums[3]
+                + "); model left unchanged: lower the learning rate or check the inputs");
+        return new StepResult(terms[0] + klWeight * terms[1] + frequencyWeight * terms[2] + featureWeight * terms[3],
+                terms[0], terms[1], terms[2], terms[3]);
     }
 
     /**
@@ -447,8 +473,8 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
     // ---------------------------------------------------------------- internals
 
     /**
-     * Returns (reconstruction, kl, frequency) scalars on {@code sub} (frequency 0 unless
-     * {@link VaeConfig#frequencyLossWeight} is positive) for {@code batch} clean images (labels
+     * Returns (reconstruction, kl, frequency, feature) scalars on {@code sub} (the last two 0 unless
+     * their weights are positive; feature also 0 outside training) for {@code batch} clean images (labels
      * from {@code labelStart}), their K encoder inputs (k-major) and M*K*batch noise rows.
      */
     private NDList objective(NDManager sub, float[] clean, float[] corrupted, int k, int[] labels,
@@ -480,7 +506,10 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
         NDArray frequency = config.frequencyLossWeight() > 0
                 ? VaeObjective.frequency(out, x)
                 : reconstruction.zerosLike();
-        return new NDList(reconstruction, VaeObjective.kl(mean, logVar), frequency);
+        NDArray feature = training && config.featureLossWeight() > 0 && featureNetwork != null
+                ? VaeObjective.featureMatching(featureNetwork, out, x)
+                : reconstruction.zerosLike();
+        return new NDList(reconstruction, VaeObjective.kl(mean, logVar), frequency, feature);
     }
 
     private NDArray oneHot(NDManager sub, int[] labels, int start, int n) {

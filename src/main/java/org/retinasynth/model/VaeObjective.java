@@ -2,6 +2,7 @@ package org.retinasynth.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
@@ -134,6 +135,42 @@ final class VaeObjective {
         long w = clean.getShape().get(3);
         NDArray mean = logMagnitude(decoderMean(out, (int) c)).reshape(samples / b, b, c, h, w);
         return mean.sub(logMagnitude(clean)).abs().sum().div((float) samples);
+    }
+
+    /**
+     * Feature-matching distance between the decoder mean and the clean target in the activations of
+     * a fixed grade classifier (a perceptual loss whose network was trained on the project's own
+     * training split, not downloaded): per sample, for each residual stage l with N_l activations
+     * per image, {@code P / N_l * ||phi_l(mean) - phi_l(x)||^2}, averaged over the stages, where P
+     * is the number of pixel values per image. The P / N_l factor puts every stage on the per-image
+     * scale of {@link #reconstruction}, so weights of different sizes mean the same. A blurred mean
+     * loses the edges and texture that the classifier's early stages respond to, which a per-pixel
+     * likelihood barely charges for.
+     *
+     * @param out   raw decoder output (KM*B, outC, H, W)
+     * @param clean (B, C, H, W)
+     */
+    static NDArray featureMatching(ClassifierModel network, NDArray out, NDArray clean) {
+        long samples = out.getShape().get(0);
+        long b = clean.getShape().get(0);
+        long c = clean.getShape().get(1);
+        double pixels = (double) c * clean.getShape().get(2) * clean.getShape().get(3);
+        NDList generated = network.stages(decoderMean(out, (int) c));
+        NDList target = network.stages(clean);
+        NDArray sum = null;
+        for (int l = 0; l < generated.size(); l++) {
+            Shape s = target.get(l).getShape();
+            long perImage = s.size() / b;
+            long[] dims = new long[s.dimension() + 1];
+            dims[0] = samples / b;
+            for (int i = 0; i < s.dimension(); i++) {
+                dims[i + 1] = s.get(i);
+            }
+            NDArray term = generated.get(l).reshape(new Shape(dims)).sub(target.get(l)).square().sum()
+                    .mul((float) (pixels / perImage));
+            sum = sum == null ? term : sum.add(term);
+        }
+        return sum.div((float) (samples * generated.size()));
     }
 
     /** {@code log(1 + |F(x)|)} over the last two axes, orthonormal scaling. */

@@ -104,12 +104,14 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
      *                   gave prior samples that look like fundus images after a few epochs
      * @param prior      where synthetic latents come from: FITTED (per-grade prior fitted to the
      *                   training posteriors) or STANDARD (N(0, I)); null (studies made before) means STANDARD
-     * @param norm, residual, frequencyLossWeight as in {@link org.retinasynth.training.TrainingSpec}; null
-     *                   (studies made before) means BATCH, plain stages, no frequency term
+     * @param norm, residual, frequencyLossWeight, featureLossWeight as in
+     *                   {@link org.retinasynth.training.TrainingSpec}; null (studies made before) means BATCH,
+     *                   plain stages, no frequency or feature term
      */
     public record Generative(int epochs, int batchSize, double learningRate, int latentDim, int baseChannels,
                              CorruptionSpec corruption, int corruptedCopies, int klWarmupEpochs, String likelihood,
-                             String prior, String norm, Boolean residual, Double frequencyLossWeight) {
+                             String prior, String norm, Boolean residual, Double frequencyLossWeight,
+                             Double featureLossWeight) {
 
         public boolean fittedPrior() {
             return "FITTED".equals(prior);
@@ -164,7 +166,8 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
                     .anyMatch(l -> l.name().equals(generative.likelihood())),
                     "generative.likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
             org.retinasynth.training.TrainingSpec.architectureProblems(p, "generative.", generative.norm(),
-                    generative.residual(), generative.frequencyLossWeight(), generative.baseChannels());
+                    generative.residual(), generative.frequencyLossWeight(), generative.featureLossWeight(),
+                    generative.baseChannels());
             if (generative.prior() != null && !generative.prior().equals("FITTED") && !generative.prior().equals("STANDARD")) {
                 p.add("generative.prior must be FITTED or STANDARD");
             }

@@ -19,12 +19,14 @@ import org.retinasynth.model.ModelType;
  *                        before the option) = BATCH
  * @param residual        residual blocks after every encoder/decoder stage; null = false
  * @param frequencyLossWeight weight of the Fourier-magnitude reconstruction term; null = 0 (off)
+ * @param featureLossWeight weight of the feature-matching term (activations of a grade classifier
+ *                        that the job first trains on the same training split); null = 0 (off)
  */
 public record TrainingSpec(String datasetId, ModelType modelType, boolean conditional, CorruptionSpec corruption,
                            int epochs, int batchSize, double learningRate, Schedule schedule, int latentDim,
                            int baseChannels, int corruptedCopies, int latentSamples, int klWarmupEpochs,
                            int earlyStoppingPatience, long seed, String likelihood, String norm, Boolean residual,
-                           Double frequencyLossWeight) {
+                           Double frequencyLossWeight, Double featureLossWeight) {
 
     public enum Schedule {
         /** Fixed learning rate. */
@@ -67,23 +69,26 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
         check(p, klWarmupEpochs >= 0 && klWarmupEpochs <= epochs, "klWarmupEpochs must be 0-epochs");
         check(p, likelihood == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Likelihood.values())
                 .anyMatch(l -> l.name().equals(likelihood)), "likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
-        architectureProblems(p, "", norm, residual, frequencyLossWeight, baseChannels);
+        architectureProblems(p, "", norm, residual, frequencyLossWeight, featureLossWeight, baseChannels);
         check(p, earlyStoppingPatience >= 0 && earlyStoppingPatience <= 1000, "earlyStoppingPatience must be 0-1000");
         return p;
     }
 
     /**
-     * Problems of the norm/residual/frequency options, shared with the study spec's generative
+     * Problems of the norm/residual/frequency/feature options, shared with the study spec's generative
      * settings ({@code prefix} names the field's parent there).
      */
     public static void architectureProblems(List<String> p, String prefix, String norm, Boolean residual,
-                                            Double frequencyLossWeight, int baseChannels) {
+                                            Double frequencyLossWeight, Double featureLossWeight,
+                                            int baseChannels) {
         check(p, norm == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Norm.values())
                 .anyMatch(n -> n.name().equals(norm)), prefix + "norm must be BATCH or GROUP");
         check(p, residual == null || !residual || baseChannels >= 16,
                 prefix + "residual stages need baseChannels >= 16");
         check(p, frequencyLossWeight == null || (frequencyLossWeight >= 0 && frequencyLossWeight <= 100),
                 prefix + "frequencyLossWeight must be 0-100");
+        check(p, featureLossWeight == null || (featureLossWeight >= 0 && featureLossWeight <= 100),
+                prefix + "featureLossWeight must be 0-100");
     }
 
     /** The model options of this spec applied to a VAE config. */
@@ -91,7 +96,8 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
         return config.withArchitecture(
                 norm == null ? org.retinasynth.model.VaeConfig.Norm.BATCH
                         : org.retinasynth.model.VaeConfig.Norm.valueOf(norm),
-                residual != null && residual, frequencyLossWeight == null ? 0 : frequencyLossWeight);
+                residual != null && residual, frequencyLossWeight == null ? 0 : frequencyLossWeight,
+                featureLossWeight == null ? 0 : featureLossWeight);
     }
 
     private static void check(List<String> problems, boolean ok, String message) {

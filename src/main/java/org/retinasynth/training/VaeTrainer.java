@@ -101,6 +101,39 @@ public final class VaeTrainer {
             throw new IllegalStateException("the dataset has " + train.count()
                     + " training image(s); at least 2 are needed");
         }
+        GraderTraining.Trained featureNetwork = model.config().featureLossWeight() > 0
+                ? featureNetwork(spec, train, val, model, listener) : null;
+        try {
+            return run(spec, model, startEpoch, best, bestEpoch, train, val, listener);
+        } finally {
+            if (featureNetwork != null) {
+                model.useFeatureNetwork(null);
+                featureNetwork.model().close();
+            }
+        }
+    }
+
+    /**
+     * The fixed network of the feature-matching loss: a grade classifier trained on this training
+     * split with this seed, so a resumed run trains the same one again instead of storing it.
+     */
+    private static GraderTraining.Trained featureNetwork(TrainingSpec spec, PackedImages train, PackedImages val,
+                                                         VaeModel model, Listener listener) {
+        int classes = Math.max(2, Arrays.stream(train.grades()).max().orElse(0) + 1);
+        GraderTraining.Trained t = GraderTraining.train(train, val, classes, GraderTraining.DEFAULT_EPOCHS,
+                spec.seed(), () -> {
+                    if (listener.cancelled()) {
+                        throw new JobCancelled();
+                    }
+                });
+        model.useFeatureNetwork(t.model());
+        log.info("feature network for the feature-matching loss trained: validation balanced accuracy {}, {}",
+                t.validationBalancedAccuracy(), t.settings());
+        return t;
+    }
+
+    private static Result run(TrainingSpec spec, VaeModel model, int startEpoch, Double best, Integer bestEpoch,
+                              PackedImages train, PackedImages val, Listener listener) {
         int batch = Math.min(spec.batchSize(), train.count());
         int steps = train.count() / batch;
         Batches data = new Batches(train, spec.conditional());

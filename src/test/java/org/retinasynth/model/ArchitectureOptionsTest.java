@@ -36,7 +36,7 @@ class ArchitectureOptionsTest {
         assertThat(d.norm()).isEqualTo(VaeConfig.Norm.BATCH);
         assertThat(d.residual()).isFalse();
         assertThat(d.frequencyLossWeight()).isZero();
-        assertThat(new VaeConfig(SIZE, 3, 64, 32, 0, VaeConfig.Likelihood.BERNOULLI, 0.1, 1, 1, null, null, null))
+        assertThat(new VaeConfig(SIZE, 3, 64, 32, 0, VaeConfig.Likelihood.BERNOULLI, 0.1, 1, 1, null, null, null, null))
                 .isEqualTo(d.withLikelihood(VaeConfig.Likelihood.BERNOULLI));
         assertThatThrownBy(() -> d.withWidth(16, 8).withArchitecture(VaeConfig.Norm.GROUP, true, 0).validate())
                 .hasMessage("residual stages need baseChannels >= 16, was 8");

@@ -14,7 +14,7 @@ class TrainingSpecOptionsTest {
 
     private static TrainingSpec spec(ModelType type, int base, String norm, Boolean residual, Double frequency) {
         return new TrainingSpec("d", type, true, CorruptionSpec.parse("gaussian:0.3"), 2, 8, 1e-3,
-                TrainingSpec.Schedule.CONSTANT, 4, base, 1, 1, 0, 0, 1, "BERNOULLI", norm, residual, frequency);
+                TrainingSpec.Schedule.CONSTANT, 4, base, 1, 1, 0, 0, 1, "BERNOULLI", norm, residual, frequency, null);
     }
 
     @Test
@@ -33,6 +33,41 @@ class TrainingSpecOptionsTest {
                 assertThat(model.config()).isEqualTo(new VaeConfig(28, 3, 4, 16, 5, VaeConfig.Likelihood.BERNOULLI,
                         VaeConfig.defaults(28).fixedSigma(), 1, 1));
             }
+        }
+    }
+
+    @Test
+    void theFeatureWeightReachesTheModelAndIsChecked() {
+        TrainingSpec on = new TrainingSpec("d", ModelType.DVAE, true, CorruptionSpec.parse("gaussian:0.3"), 2, 8, 1e-3,
+                TrainingSpec.Schedule.CONSTANT, 4, 16, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, 0.25);
+        assertThat(on.problems()).isEmpty();
+        try (VaeModel model = VaeTrainer.newModel(on, 28, 5)) {
+            assertThat(model.config().featureLossWeight()).isEqualTo(0.25);
+        }
+        TrainingSpec bad = new TrainingSpec("d", ModelType.VAE, true, null, 2, 8, 1e-3,
+                TrainingSpec.Schedule.CONSTANT, 4, 16, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, -1.0);
+        assertThat(bad.problems()).containsExactly("featureLossWeight must be 0-100");
+    }
+
+    /** The trainer trains the feature network first, uses it for every step, and lets go of it afterwards. */
+    @Test
+    void theTrainerSuppliesAndReleasesTheFeatureNetwork() {
+        int n = 20;
+        int size = 28;
+        byte[] rgb = new byte[n * 3 * size * size];
+        new java.util.Random(5).nextBytes(rgb);
+        int[] grades = java.util.stream.IntStream.range(0, n).map(i -> i % 5).toArray();
+        var train = new org.retinasynth.dataset.DatasetService.PackedImages(n, size, rgb, grades);
+        TrainingSpec spec = new TrainingSpec("d", ModelType.VAE, true, null, 1, 10, 1e-3,
+                TrainingSpec.Schedule.CONSTANT, 4, 8, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, 1.0);
+        VaeTrainer.Result r = VaeTrainer.train(spec, train, null, 5, new VaeTrainer.Listener() {
+        });
+        try (VaeModel model = r.model()) {
+            assertThat(r.history()).hasSize(1);
+            assertThat(r.history().get(0).trainLoss()).isFinite();
+            float[] x = new float[2 * 3 * size * size];
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.trainStep(x, null, new int[] {0, 1}, 2, 1))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs a feature network");
         }
     }
 

@@ -1,4 +1,4 @@
-package org.retinasynth.generation;
+package org.retinasynth.training;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,14 +9,15 @@ import org.retinasynth.model.ClassifierConfig;
 import org.retinasynth.model.ClassifierModel;
 
 /**
- * The grader of a filtered generation: the study's default grade classifier (a small ResNet),
- * trained on the model's training dataset's training split, its epoch chosen on the validation
- * split, seeded by the generation seed. Its validation balanced accuracy is recorded, because a
- * grader that cannot tell the grades apart filters by its own bias rather than by grade.
+ * A grade classifier trained inside a job on the job's own training split: the study's default
+ * classifier (a small ResNet), its epoch chosen on the validation split, seeded by the job. It is the
+ * grader of a filtered generation and the feature network of a VAE's feature-matching loss. Its
+ * validation balanced accuracy is recorded, because a grader that cannot tell the grades apart
+ * filters by its own bias rather than by grade.
  */
-final class GraderTraining {
+public final class GraderTraining {
 
-    static final int DEFAULT_EPOCHS = 20;
+    public static final int DEFAULT_EPOCHS = 20;
     private static final int BATCH = 64;
     private static final double LEARNING_RATE = 1e-3;
     private static final int WIDTH = 16;
@@ -25,16 +26,16 @@ final class GraderTraining {
     private static final int PATIENCE = 5;
 
     /** A trained grader, what it was trained with, and how it did on the validation split (null without one). */
-    record Trained(ClassifierModel model, Map<String, Object> settings, Double validationBalancedAccuracy) {
+    public record Trained(ClassifierModel model, Map<String, Object> settings, Double validationBalancedAccuracy) {
     }
 
     private GraderTraining() {
     }
 
-    static Trained train(PackedImages train, PackedImages val, int classes, int epochs, long seed,
+    public static Trained train(PackedImages train, PackedImages val, int classes, int epochs, long seed,
                          Runnable cancellation) {
         float[] x = train.chw();
-        float[] valX = val.count() > 0 ? val.chw() : null;
+        float[] valX = val != null && val.count() > 0 ? val.chw() : null;
         int per = 3 * train.size() * train.size();
         ClassifierModel model = ClassifierModel.create(new ClassifierConfig(train.size(), 3, classes, WIDTH, DROPOUT,
                 WEIGHT_DECAY), seed, null);
