@@ -94,6 +94,9 @@ public final class ArchitectureBench {
                 VaeTrainer.Result result = VaeTrainer.train(spec, train, val, 5, new VaeTrainer.Listener() {
                 });
                 double seconds = (System.nanoTime() - t) / 1e9;
+                System.out.println(v + " validation -bound by epoch: " + result.history().stream()
+                        .map(e -> e.epoch() + ":" + (e.valLoss() == null ? "-" : String.format(Locale.ROOT, "%.0f",
+                                e.valLoss()))).collect(java.util.stream.Collectors.joining(" ")));
                 try (VaeModel model = result.model()) {
                     model.fitPrior(trainX, train.grades(), train.count(), 1);
                     float[] s = model.sample(n, labels, 1.0, 31, true);
