@@ -73,7 +73,10 @@ public final class ArchitectureBench {
             int n = test.count();
             int[] labels = test.grades();
 
-            ClassifierModel features = SampleDiagnosisBench.classifier(train, trainX, valX, val.grades(), 5);
+            // the judge must not share weights with the feature-matching network (width 16, trained first
+            // from the model's seed): another width and seed, so that FD and AUC are not the loss itself
+            ClassifierModel features = SampleDiagnosisBench.classifier(train, trainX, valX, val.grades(), 5,
+                    Integer.getInteger("arch.judgeWidth", 32), Long.getLong("arch.judgeSeed", 1001));
             double[][] real = FeatureStats.rows(features.features(testX, n));
             double[][] realTrain = FeatureStats.rows(features.features(trainX, train.count()));
 

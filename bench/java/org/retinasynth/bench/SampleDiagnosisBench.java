@@ -185,8 +185,14 @@ public final class SampleDiagnosisBench {
     }
 
     static ClassifierModel classifier(PackedImages train, float[] trainX, float[] valX, int[] valY, int classes) {
-        ClassifierModel model = ClassifierModel.create(new ClassifierConfig(train.size(), 3, classes, 16, 0.1, 1e-4),
-                0, null);
+        return classifier(train, trainX, valX, valY, classes, 16, 0);
+    }
+
+    /** The feature-space classifier with another width and initial seed. */
+    static ClassifierModel classifier(PackedImages train, float[] trainX, float[] valX, int[] valY, int classes,
+                                      int width, long seed) {
+        ClassifierModel model = ClassifierModel.create(new ClassifierConfig(train.size(), 3, classes, width, 0.1, 1e-4),
+                seed, null);
         int per = 3 * train.size() * train.size();
         ClassifierTrainer.train(model, new ClassifierTrainer.Settings(30, 64, 2e-3, 6, 0),
                 new ClassifierTrainer.Data() {

@@ -33,6 +33,7 @@ public final class VaeTrainer {
 
     private static final Logger log = LoggerFactory.getLogger(VaeTrainer.class);
     private static final int MAX_VALIDATION_IMAGES = 512;
+    private static final long FEATURE_NETWORK_SEED = 0x5EED_FEA7_0000L;
 
     /** Hooks into the loop; all optional. */
     public interface Listener {
@@ -115,13 +116,16 @@ public final class VaeTrainer {
 
     /**
      * The fixed network of the feature-matching loss: a grade classifier trained on this training
-     * split with this seed, so a resumed run trains the same one again instead of storing it.
+     * split, seeded from the job's seed, so a resumed run trains the same one again instead of
+     * storing it. The seed is derived rather than the job's own: a study scores synthetic images in
+     * the features of its same-seed REAL classifier, which would otherwise start from the very
+     * weights the generator was taught to match.
      */
     private static GraderTraining.Trained featureNetwork(TrainingSpec spec, PackedImages train, PackedImages val,
                                                          VaeModel model, Listener listener) {
         int classes = Math.max(2, Arrays.stream(train.grades()).max().orElse(0) + 1);
         GraderTraining.Trained t = GraderTraining.train(train, val, classes, GraderTraining.DEFAULT_EPOCHS,
-                spec.seed(), () -> {
+                spec.seed() ^ FEATURE_NETWORK_SEED, () -> {
                     if (listener.cancelled()) {
                         throw new JobCancelled();
                     }
