@@ -3,7 +3,7 @@
 # at 3 decimals (ids, times and worker names excepted): exit 0 when they agree.
 #   ./bench/reproducibility.sh [path/to/retinamnist.npz] [output-dir]   (defaults ../shared/data/retinamnist/retinamnist.npz,
 #   bench/out/reproducibility). Sizes as in bench/study.sh through STUDY_OPTS; the default is a short study
-#   (2 seeds, 5-epoch VAE/DVAE, 5-epoch classifiers, five arms) so that both runs take a few minutes.
+#   (3 seeds, 3-epoch VAE/DVAE, 3-epoch classifiers, five arms) so that both runs take a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npz="${1:-../shared/data/retinamnist/retinamnist.npz}"
@@ -13,7 +13,7 @@ out="${2:-bench/out/reproducibility}"
 mkdir -p "$out"
 echo "machine: nproc=$(nproc) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
-opts="${STUDY_OPTS:--Dstudy.seeds=2 -Dstudy.genEpochs=5 -Dstudy.clfEpochs=5 -Dstudy.patience=3 -Dstudy.balance=true \
+opts="${STUDY_OPTS:--Dstudy.seeds=3 -Dstudy.genEpochs=3 -Dstudy.clfEpochs=3 -Dstudy.patience=3 -Dstudy.balance=true \
 -Dstudy.arms=REAL,REAL_OVERSAMPLED,REAL_DVAE,REAL_DVAE_BALANCED,ENCODER_DVAE}"
 for run in 1 2; do
   start=$(date +%s)

@@ -187,7 +187,8 @@ class StudyReportBuilder {
                 + spec.classifier().earlyStoppingPatience() + ")" : "fixed " + spec.classifier().epochs() + " epochs")
                 + "; the test split is used only for the scores reported here.");
         notes.add("Synthetic quality feature space: the penultimate-layer features (ClassifierModel.features) of the"
-                + " REAL arm's seed-0 classifier, trained on real training images only; no downloaded weights."
+                + " same seed's REAL classifier, trained on real training images only; no downloaded weights; each"
+                + " seed's VAE and DVAE are scored in their own seed's space and summarised over seeds."
                 + " Each synthetic set has as many images per grade as the test split. REAL_TRAIN (real training"
                 + " images vs real test images) is the floor a perfect generator would reach. PRDC uses k=5;"
                 + " grades with 6 or fewer images on either side are skipped.");
