@@ -36,6 +36,8 @@ import java.util.Map;
  */
 public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TorchModel.class);
+
     /**
      * CPU micro-batch budget for the largest single activation, default 8 MiB (system property
      * {@code retinasynth.model.cpuChunkMiB}). Tensors above glibc's 32 MiB mmap threshold are mapped
@@ -356,7 +358,12 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
                     parameters.undo(averages);
                     throw new NonFiniteLossException(message.of(adam.steps() + 1, sums));
                 }
-                parameters.sanitizeGradients(step);
+                int repaired = parameters.sanitizeGradients(step);
+                if (repaired > 0) {
+                    // a run that needed this no longer matches a rerun of the same spec bit for bit
+                    LOG.warn("{} seed {} step {}: non-finite gradient entries in {} parameter(s) set to 0 (libtorch CPU "
+                            + "convolution backward); the loss was finite", entry.format(), seed, adam.steps() + 1, repaired);
+                }
             }
             adam.step(learningRate);
             return sums;

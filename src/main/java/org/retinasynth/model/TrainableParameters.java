@@ -66,9 +66,12 @@ final class TrainableParameters {
         }
     }
 
-    /** Sets non-finite gradient entries to 0 (see {@link TorchRuntime#sanitizeGradients}). */
-    void sanitizeGradients(NDManager scope) {
-        TorchRuntime.sanitizeGradients(trainable, scope);
+    /**
+     * Sets non-finite gradient entries to 0 (see {@link TorchRuntime#sanitizeGradients}); returns how
+     * many parameters had any.
+     */
+    int sanitizeGradients(NDManager scope) {
+        return TorchRuntime.sanitizeGradients(trainable, scope);
     }
 
     /** One optimiser step over every trainable parameter; the optimiser also zeroes the gradients. */
