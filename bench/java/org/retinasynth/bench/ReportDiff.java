@@ -11,14 +11,19 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Compares two study reports ({@code report.json}) leaf by leaf: every number rounded to
  * {@code -Ddiff.decimals} (default 3) and every string must agree, except what names a run rather
- * than a result (ids, start times, wall and unit seconds, worker names, archive hashes). Prints the
+ * than a result (ids, also inside text; start times; wall and unit seconds; worker names; archive hashes,
+ * whose metadata names the study). Prints the
  * count of compared leaves, each difference, and the largest absolute numeric difference; exits 1 when
  * any leaf differs. Used by {@code bench/reproducibility.sh}.
  */
 public final class ReportDiff {
 
     private static final Set<String> RUN_KEYS = Set.of("seconds", "wallSeconds", "startedAt", "finishedAt",
-            "createdAt", "studyId", "datasetId", "sha256", "workers", "vaeJobId", "dvaeJobId", "trainingSeconds");
+            "createdAt", "studyId", "datasetId", "sha256", "workers", "vaeJobId", "dvaeJobId", "trainingSeconds",
+            "unitSeconds", "modelSha256");
+    /** Ids inside text (a dataset id in a spec) name the run, not the result. */
+    private static final java.util.regex.Pattern UUID =
+            java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private ReportDiff() {
     }
@@ -71,7 +76,10 @@ public final class ReportDiff {
             }
         } else {
             stats[0]++;
-            if (!a.equals(b) && !(a.isString() && a.asString().startsWith("worker-"))) {
+            boolean same = a.isString()
+                    ? UUID.matcher(a.asString()).replaceAll("<id>").equals(UUID.matcher(b.asString()).replaceAll("<id>"))
+                    : a.equals(b);
+            if (!same && !(a.isString() && a.asString().startsWith("worker-"))) {
                 diffs.add(path + ": " + a + " vs " + b);
             }
         }
