@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
@@ -16,7 +15,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 import java.util.List;
 
@@ -37,7 +35,7 @@ import java.util.List;
  * BatchNorm absorbs the rest). BatchNorm uses batch statistics only when {@code training} is true,
  * as in {@link ConvVaeBlock}.
  */
-final class ClassifierBlock extends AbstractBlock {
+final class ClassifierBlock extends GradeClassifierBlock {
 
     private static final byte VERSION = 1;
 
@@ -46,7 +44,7 @@ final class ClassifierBlock extends AbstractBlock {
     private final Linear head;
 
     ClassifierBlock(ClassifierConfig config) {
-        super(VERSION);
+        super(VERSION, config.classes());
         this.config = config.validate();
         int w = config.width();
         SequentialBlock b = new SequentialBlock()
@@ -65,6 +63,8 @@ final class ClassifierBlock extends AbstractBlock {
         head = addChildBlock("head", Linear.builder().setUnits(config.classes()).build());
     }
 
+    /** The pooled features, {@code 4 * width}. */
+    @Override
     int featureDim() {
         return 4 * config.width();
     }
@@ -137,6 +137,7 @@ final class ClassifierBlock extends AbstractBlock {
     }
 
     /** (B, C, S, S) images in [0,1] -> (B, 4 width) pooled features. */
+    @Override
     NDArray features(ParameterStore ps, NDArray x, boolean training) {
         NDArray normalised = ConvVaeBlock.channelsLast(x.mul(2f).sub(1f));
         return body.forward(ps, new NDList(normalised), training).singletonOrThrow();
@@ -159,20 +160,9 @@ final class ClassifierBlock extends AbstractBlock {
         return out;
     }
 
-    /** (B, 4 width) features -> (B, classes) logits. */
+    @Override
     NDArray logits(ParameterStore ps, NDArray features, boolean training) {
         return head.forward(ps, new NDList(features), training).singletonOrThrow();
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(logits(ps, features(ps, inputs.singletonOrThrow(), training), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), config.classes())};
     }
 
     @Override

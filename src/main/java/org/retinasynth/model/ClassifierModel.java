@@ -76,12 +76,6 @@ public final class ClassifierModel extends GradeClassifier<ClassifierConfig> {
         return new Shape(b, c.channels(), c.imageSize(), c.imageSize());
     }
 
-    /** Length of a {@link #features} row: the pooled features, {@code 4 * width}. */
-    @Override
-    public int featureDim() {
-        return block.featureDim();
-    }
-
     @Override
     public String describe() {
         return "ResNet classifier: " + config + ", " + featureDim() + " pooled features";
@@ -118,11 +112,6 @@ public final class ClassifierModel extends GradeClassifier<ClassifierConfig> {
         return config.dropout();
     }
 
-    @Override
-    NDArray features(NDArray images, boolean training) {
-        return block.features(parameterStore, images, training);
-    }
-
     /** The residual stages' activations in evaluation mode (see {@link ClassifierBlock#stages}). */
     NDList stages(NDArray images) {
         return block.stages(parameterStore, images, false);
@@ -131,10 +120,5 @@ public final class ClassifierModel extends GradeClassifier<ClassifierConfig> {
     /** Stops gradients at this network's weights, for a network used only as a fixed feature map. */
     void freeze() {
         block.freezeParameters(true);
-    }
-
-    @Override
-    NDArray logits(NDArray features, boolean training) {
-        return block.logits(parameterStore, features, training);
     }
 }

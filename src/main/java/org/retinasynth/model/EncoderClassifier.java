@@ -156,11 +156,6 @@ public final class EncoderClassifier extends GradeClassifier<EncoderClassifierCo
     }
 
     @Override
-    public int featureDim() {
-        return block.featureDim();
-    }
-
-    @Override
     int imageSize() {
         return config.encoder().imageSize();
     }
@@ -179,15 +174,5 @@ public final class EncoderClassifier extends GradeClassifier<EncoderClassifierCo
     @Override
     int chunkImages() {
         return cpuRows(block.architecture().largestActivationFloats());
-    }
-
-    @Override
-    NDArray features(NDArray images, boolean training) {
-        return block.features(parameterStore, images, training);
-    }
-
-    @Override
-    NDArray logits(NDArray features, boolean training) {
-        return block.logits(parameterStore, features, training);
     }
 }

@@ -5,12 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * A grade classifier on a VAE's encoder, as one DJL block:
@@ -29,7 +27,7 @@ import ai.djl.util.PairList;
  * head reads the flattened encoder features (label-free: the posterior layer needs a grade) and the
  * encoder's BatchNorm uses batch statistics inside a training step, as in the VAE.
  */
-final class EncoderClassifierBlock extends AbstractBlock {
+final class EncoderClassifierBlock extends GradeClassifierBlock {
 
     private static final byte VERSION = 1;
 
@@ -41,7 +39,7 @@ final class EncoderClassifierBlock extends AbstractBlock {
     private final Linear output;
 
     EncoderClassifierBlock(EncoderClassifierConfig config) {
-        super(VERSION);
+        super(VERSION, config.classes());
         this.config = config.validate();
         this.arch = new Architecture(config.encoder());
         encoder = addChildBlock(ConvVaeBlock.ENCODER, ConvVaeBlock.encoderStack(arch));
@@ -59,6 +57,7 @@ final class EncoderClassifierBlock extends AbstractBlock {
         return arch;
     }
 
+    @Override
     int featureDim() {
         return config.width();
     }
@@ -69,6 +68,7 @@ final class EncoderClassifierBlock extends AbstractBlock {
     }
 
     /** (B, C, S, S) images in [0,1] -> (B, width) hidden features. */
+    @Override
     NDArray features(ParameterStore ps, NDArray x, boolean training) {
         NDArray h = ConvVaeBlock.encoderFeatures(encoder, arch, ps, x, training && !config.frozen());
         if (config.frozen()) {
@@ -85,20 +85,9 @@ final class EncoderClassifierBlock extends AbstractBlock {
         return Activation.relu(hidden.forward(ps, new NDList(h), training).singletonOrThrow());
     }
 
-    /** (B, width) features -> (B, classes) logits. */
+    @Override
     NDArray logits(ParameterStore ps, NDArray features, boolean training) {
         return output.forward(ps, new NDList(features), training).singletonOrThrow();
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(logits(ps, features(ps, inputs.singletonOrThrow(), training), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), config.classes())};
     }
 
     @Override

@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
  * any of them through this type, so that a ResNet trained from scratch ({@link ClassifierModel}) and
  * a classifier on a VAE's encoder ({@link EncoderClassifier}) are trained and scored by the same code.
  *
- * <p>A subclass supplies {@link #features(NDArray, boolean)} (images in [0,1] to a feature row) and
- * {@link #logits}; dropout masks come from a per-model {@link SplittableRandom} seeded with the
+ * <p>A subclass brings a {@link GradeClassifierBlock} (images in [0,1] to a feature row, then
+ * logits) and its shape; dropout masks come from a per-model {@link SplittableRandom} seeded with the
  * model seed, not from libtorch's global generator.
  *
  * @param <C> the config record
@@ -24,17 +24,21 @@ public abstract sealed class GradeClassifier<C> extends TorchModel<C> permits Cl
     private static final int GPU_INFERENCE_CHUNK = 512;
 
     private final SplittableRandom noise;
+    private final GradeClassifierBlock classifier;
 
     GradeClassifier(ModelRegistry.Entry<C, ?> entry, Parts<C> parts, double weightDecay) {
         super(entry, parts, weightDecay);
         this.noise = new SplittableRandom(parts.seed());
+        this.classifier = (GradeClassifierBlock) parts.block();
     }
 
     /** Number of grades the classifier tells apart. */
     public abstract int classes();
 
     /** Length of a {@link #features(float[], int)} row. */
-    public abstract int featureDim();
+    public int featureDim() {
+        return classifier.featureDim();
+    }
 
     /** Side of the square input in pixels. */
     abstract int imageSize();
@@ -49,10 +53,14 @@ public abstract sealed class GradeClassifier<C> extends TorchModel<C> permits Cl
     abstract int chunkImages();
 
     /** (B, C, S, S) images in [0,1] -> (B, featureDim) features. */
-    abstract NDArray features(NDArray images, boolean training);
+    NDArray features(NDArray images, boolean training) {
+        return classifier.features(parameterStore, images, training);
+    }
 
     /** (B, featureDim) features -> (B, classes) logits. */
-    abstract NDArray logits(NDArray features, boolean training);
+    NDArray logits(NDArray features, boolean training) {
+        return classifier.logits(parameterStore, features, training);
+    }
 
     /**
      * One optimiser step (Adam, with the config's decoupled weight decay) on the (class-weighted)
