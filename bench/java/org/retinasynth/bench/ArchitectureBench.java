@@ -67,9 +67,9 @@ public final class ArchitectureBench {
             PackedImages train = datasets.packed(owner, d.id(), Split.TRAIN);
             PackedImages val = datasets.packed(owner, d.id(), Split.VAL);
             PackedImages test = datasets.packed(owner, d.id(), Split.TEST);
-            float[] trainX = SampleDiagnosisBench.chw(train);
-            float[] valX = SampleDiagnosisBench.chw(val);
-            float[] testX = SampleDiagnosisBench.chw(test);
+            float[] trainX = train.chw();
+            float[] valX = val.chw();
+            float[] testX = test.chw();
             int n = test.count();
             int[] labels = test.grades();
 

@@ -74,9 +74,9 @@ public final class SampleDiagnosisBench {
             PackedImages train = datasets.packed(owner, d.id(), Split.TRAIN);
             PackedImages val = datasets.packed(owner, d.id(), Split.VAL);
             PackedImages test = datasets.packed(owner, d.id(), Split.TEST);
-            float[] trainX = chw(train);
-            float[] valX = chw(val);
-            float[] testX = chw(test);
+            float[] trainX = train.chw();
+            float[] valX = val.chw();
+            float[] testX = test.chw();
             int classes = 5;
 
             ClassifierModel features = classifier(train, trainX, valX, val.grades(), classes);
@@ -213,22 +213,6 @@ public final class SampleDiagnosisBench {
                     }
                 }, null, valX, valY, null, () -> { });
         return model;
-    }
-
-    /** uint8 HWC per image -> float CHW in [0, 1]. */
-    static float[] chw(PackedImages p) {
-        int s = p.size();
-        float[] out = new float[p.count() * 3 * s * s];
-        for (int i = 0; i < p.count(); i++) {
-            for (int y = 0; y < s; y++) {
-                for (int x = 0; x < s; x++) {
-                    for (int c = 0; c < 3; c++) {
-                        out[((i * 3 + c) * s + y) * s + x] = (p.rgb()[((i * s + y) * s + x) * 3 + c] & 0xff) / 255f;
-                    }
-                }
-            }
-        }
-        return out;
     }
 
     private static float[] gaussian(int n, double t, long seed) {

@@ -349,14 +349,20 @@ public class DatasetService {
 
         /** The images as float CHW in [0, 1], one after another: what the models take. */
         public float[] chw() {
+            return chw(java.util.stream.IntStream.range(0, count).toArray());
+        }
+
+        /** The images at {@code indices}, in that order, as float CHW in [0, 1]. */
+        public float[] chw(int[] indices) {
             int plane = size * size;
-            float[] out = new float[count * 3 * plane];
-            for (int b = 0; b < count; b++) {
-                int src = b * 3 * plane;
+            float[] out = new float[indices.length * 3 * plane];
+            for (int b = 0; b < indices.length; b++) {
+                int src = indices[b] * 3 * plane;
+                int dst = b * 3 * plane;
                 for (int q = 0; q < plane; q++) {
-                    out[src + q] = (rgb[src + 3 * q] & 0xff) / 255f;
-                    out[src + plane + q] = (rgb[src + 3 * q + 1] & 0xff) / 255f;
-                    out[src + 2 * plane + q] = (rgb[src + 3 * q + 2] & 0xff) / 255f;
+                    out[dst + q] = (rgb[src + 3 * q] & 0xff) / 255f;
+                    out[dst + plane + q] = (rgb[src + 3 * q + 1] & 0xff) / 255f;
+                    out[dst + 2 * plane + q] = (rgb[src + 3 * q + 2] & 0xff) / 255f;
                 }
             }
             return out;

@@ -27,20 +27,7 @@ final class Batches {
     }
 
     float[] images(int[] indices) {
-        int s = packed.size();
-        int plane = s * s;
-        float[] out = new float[indices.length * 3 * plane];
-        byte[] rgb = packed.rgb();
-        for (int b = 0; b < indices.length; b++) {
-            int src = indices[b] * 3 * plane;
-            int dst = b * 3 * plane;
-            for (int p = 0; p < plane; p++) {
-                out[dst + p] = (rgb[src + 3 * p] & 0xff) / 255f;
-                out[dst + plane + p] = (rgb[src + 3 * p + 1] & 0xff) / 255f;
-                out[dst + 2 * plane + p] = (rgb[src + 3 * p + 2] & 0xff) / 255f;
-            }
-        }
-        return out;
+        return packed.chw(indices);
     }
 
     int[] labels(int[] indices) {
