@@ -31,6 +31,67 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class FundusPreprocessorTest {
 
+    @Test
+    void componentFilteringOnRunsKeepsExactlyWhatAPixelFloodFillKeeps() {
+        Random random = new Random(11);
+        for (int trial = 0; trial < 300; trial++) {
+            int w = 1 + random.nextInt(40);
+            int h = 1 + random.nextInt(40);
+            double density = random.nextDouble();
+            boolean[] mask = new boolean[w * h];
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = random.nextDouble() < density;
+            }
+            if (trial % 3 == 0) { // a big disc among the specks, as in a photo
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        double dx = x - w / 2.0;
+                        double dy = y - h / 2.0;
+                        mask[y * w + x] |= dx * dx + dy * dy < w * h / 8.0;
+                    }
+                }
+            }
+            boolean[] expected = floodFillFilter(mask, w);
+            boolean[] actual = mask.clone();
+            FundusPreprocessor.keepLargeComponents(actual, w);
+            assertThat(actual).as("trial %d, %dx%d", trial, w, h).isEqualTo(expected);
+        }
+    }
+
+    /** The obvious version: label 4-connected components pixel by pixel, drop those under a tenth of the largest. */
+    private static boolean[] floodFillFilter(boolean[] mask, int w) {
+        int[] label = new int[mask.length];
+        java.util.List<Integer> sizes = new java.util.ArrayList<>(java.util.List.of(0));
+        for (int start = 0; start < mask.length; start++) {
+            if (!mask[start] || label[start] != 0) {
+                continue;
+            }
+            int id = sizes.size();
+            int size = 0;
+            java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(java.util.List.of(start));
+            label[start] = id;
+            while (!todo.isEmpty()) {
+                int i = todo.pop();
+                size++;
+                int x = i % w;
+                for (int n : new int[] {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w}) {
+                    if (n >= 0 && n < mask.length && mask[n] && label[n] == 0) {
+                        label[n] = id;
+                        todo.push(n);
+                    }
+                }
+            }
+            sizes.add(size);
+        }
+        int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+        boolean[] out = mask.clone();
+        for (int i = 0; i < mask.length; i++) {
+            out[i] = mask[i] && sizes.get(label[i]) * 10 >= largest;
+        }
+        return out;
+    }
+
+
     /** A phantom on a black 3:2 frame, JPEG-compressed with noise in the border, like a camera. */
     @ParameterizedTest
     @CsvSource({"240, 3", "1024, 4"})
