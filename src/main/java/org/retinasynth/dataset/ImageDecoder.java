@@ -32,9 +32,13 @@ public final class ImageDecoder {
     /**
      * A decoded image.
      *
-     * @param format "png", "jpeg" or "tiff", as detected from the content
+     * @param format      "png", "jpeg" or "tiff", as detected from the content
+     * @param width       of the file, as its header declares it
+     * @param height      of the file, as its header declares it
+     * @param subsampling the image holds every {@code subsampling}-th pixel of every
+     *                    {@code subsampling}-th row of the file (1 = all of them)
      */
-    public record DecodedImage(BufferedImage image, String format, int width, int height) {
+    public record DecodedImage(BufferedImage image, String format, int width, int height, int subsampling) {
     }
 
     private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -52,6 +56,37 @@ public final class ImageDecoder {
      * @throws InputRejectedException TOO_LARGE, UNSUPPORTED_TYPE or MALFORMED
      */
     public static DecodedImage decode(byte[] bytes, String name, UploadLimits limits) {
+        return decode(bytes, name, limits, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Smallest shorter edge, in multiples of the working size, kept when decoding for
+     * preprocessing: the final resize then still averages at least 4 x 4 decoded pixels into each
+     * working pixel, so the subsampling does not alias (measured against a full decode in
+     * {@code ImageDecoderTest}).
+     */
+    static final int OVERSAMPLING = 4;
+
+    /**
+     * Decodes for {@link FundusPreprocessor#preprocessWithFieldOfView} at {@code workingSize}: the
+     * one decode that ingestion and the model endpoints share, so an uploaded image and a stored
+     * one are prepared alike.
+     */
+    public static DecodedImage decodeForWorkingSize(byte[] bytes, String name, UploadLimits limits, int workingSize) {
+        return decode(bytes, name, limits, OVERSAMPLING * workingSize);
+    }
+
+    /**
+     * As {@link #decode(byte[], String, UploadLimits)}, but keeps only every s-th pixel of every
+     * s-th row, s the largest integer that leaves the shorter edge at least {@code minShortEdge}
+     * (1 when the file is smaller). The decoder still reads and checks the whole file; what it
+     * saves is converting and storing pixels that a shrinking resize would average away, which
+     * for a 64 px working size is most of them.
+     */
+    public static DecodedImage decode(byte[] bytes, String name, UploadLimits limits, int minShortEdge) {
+        if (minShortEdge < 1) {
+            throw new IllegalArgumentException("minShortEdge must be positive, got " + minShortEdge);
+        }
         try (Header header = readHeader(bytes, name, limits)) {
             List<String> warnings = new ArrayList<>();
             header.reader.addIIOReadWarningListener(new IIOReadWarningListener() {
@@ -60,9 +95,13 @@ public final class ImageDecoder {
                     warnings.add(warning);
                 }
             });
+            int step = Math.max(1, Math.min(header.width, header.height) / minShortEdge);
             BufferedImage image;
             try {
                 ImageReadParam param = header.reader.getDefaultReadParam();
+                if (step > 1) {
+                    param.setSourceSubsampling(step, step, 0, 0);
+                }
                 image = header.reader.read(0, param);
             } catch (IOException | RuntimeException e) {
                 // Plugins signal broken data with IOException but also with unchecked exceptions
@@ -73,12 +112,13 @@ public final class ImageDecoder {
                 throw new InputRejectedException(Kind.MALFORMED, "Image '" + name + "' is a corrupt or truncated "
                         + header.format.toUpperCase() + " file (decoder reported: " + warnings.get(0) + ")");
             }
-            if (image == null || image.getWidth() != header.width || image.getHeight() != header.height) {
+            if (image == null || image.getWidth() != ceilDiv(header.width, step)
+                    || image.getHeight() != ceilDiv(header.height, step)) {
                 throw new InputRejectedException(Kind.MALFORMED, "Image '" + name
                         + "' decoded to a size that does not match its header (" + header.width + "x"
                         + header.height + ")");
             }
-            return new DecodedImage(image, header.format, header.width, header.height);
+            return new DecodedImage(image, header.format, header.width, header.height, step);
         }
     }
 
@@ -169,6 +209,10 @@ public final class ImageDecoder {
         String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return new InputRejectedException(Kind.MALFORMED, "Image '" + name + "' is a corrupt or truncated "
                 + format.toUpperCase() + " file (" + detail + ")", e);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private static boolean startsWith(byte[] bytes, byte[] prefix) {

@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.retinasynth.common.HeavyWork;
 import org.retinasynth.quota.Quota;
@@ -43,8 +45,9 @@ class ImageIngestion {
         }
     }
 
+    /** @param keys the writes of the original and the processed PNG, or null when not started */
     private record Processed(Candidate candidate, int grade, String format, int width, int height, Rectangle fov,
-                             byte[] processedPng, ImageQuality quality) {
+                             byte[] processedPng, ImageQuality quality, List<CompletableFuture<String>> keys) {
     }
 
     private final DatasetRepository repository;
@@ -101,7 +104,19 @@ class ImageIngestion {
             }
         }
 
-        List<Object> outcomes = decoders.map(fresh, c -> process(c, dataset));
+        // Whatever refuses the whole upload must be known before the first blob is written, so that
+        // a refused upload stores nothing. Size limits come from the headers, cheap to read for every
+        // file; quota and patient checks are made on all candidates, an upper bound of those that
+        // will be accepted. When they pass, each image's blobs are written while later images
+        // decode, so the fsyncs overlap the decoding; otherwise writing waits for the exact checks.
+        fresh.forEach(this::refuseIfUnsafe);
+        Map<String, Set<Split>> existingSplits = repository.patientSplits(dataset.id());
+        boolean writeEarly = quotas.allows(dataset.ownerId(), Quota.IMAGES, fresh.size())
+                && quotas.allows(dataset.ownerId(), Quota.STORED_BYTES,
+                        fresh.stream().mapToLong(c -> c.bytes().length).sum())
+                && (allowPatientOverlap || placement(fresh.stream().map(Candidate::label).filter(Objects::nonNull)
+                        .toList(), existingSplits).overlaps().isEmpty());
+        List<Object> outcomes = decoders.map(fresh, c -> process(c, dataset, writeEarly));
         List<Processed> accepted = new ArrayList<>();
         for (Object o : outcomes) {
             if (o instanceof Processed p) {
@@ -118,19 +133,23 @@ class ImageIngestion {
         }
 
         String uploadId = UUID.randomUUID().toString();
-        Map<String, Split> splits = assignSplits(dataset, accepted, repository.patientSplits(dataset.id()),
-                allowPatientOverlap);
+        Map<String, Split> splits = assignSplits(dataset, accepted, existingSplits, allowPatientOverlap);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         quotas.require(dataset.ownerId(), Quota.IMAGES, accepted.size());
         quotas.require(dataset.ownerId(), Quota.STORED_BYTES,
                 accepted.stream().mapToLong(p -> p.candidate().bytes().length).sum());
-        // Only now, with every file checked, is anything written
-        List<byte[]> bytes = new ArrayList<>(2 * accepted.size());
-        for (Processed p : accepted) {
-            bytes.add(p.candidate().bytes());
-            bytes.add(p.processedPng());
+        List<String> keys;
+        if (writeEarly) {
+            keys = BlobStore.joinAll(accepted.stream().flatMap(p -> p.keys().stream()).toList());
+        } else {
+            // Only now, with every file checked, is anything written
+            List<byte[]> bytes = new ArrayList<>(2 * accepted.size());
+            for (Processed p : accepted) {
+                bytes.add(p.candidate().bytes());
+                bytes.add(p.processedPng());
+            }
+            keys = blobs.putAll(bytes);
         }
-        List<String> keys = blobs.putAll(bytes);
         List<DatasetImage> rows = new ArrayList<>(accepted.size());
         for (int i = 0; i < accepted.size(); i++) {
             Processed p = accepted.get(i);
@@ -158,8 +177,32 @@ class ImageIngestion {
         return report;
     }
 
-    /** Returns a {@link Processed} or the {@link UploadReport.RejectedFile} saying why not. */
-    private Object process(Candidate c, Dataset dataset) {
+    /** Throws what would refuse the whole upload (a size limit broken), reading only the header. */
+    private void refuseIfUnsafe(Candidate c) {
+        if (c.decoded() != null) {
+            return;
+        }
+        try {
+            ImageDecoder.probe(c.bytes(), c.name(), limits);
+        } catch (InputRejectedException e) {
+            if (refusesUpload(e)) {
+                throw e;
+            }
+            // anything else refuses only this file, reported by process
+        }
+    }
+
+    private static boolean refusesUpload(InputRejectedException e) {
+        // a decompression bomb taints the whole upload: refuse it before anything is stored
+        return e.kind() == InputRejectedException.Kind.TOO_LARGE || e.kind() == InputRejectedException.Kind.UNSAFE;
+    }
+
+    /**
+     * Returns a {@link Processed} or the {@link UploadReport.RejectedFile} saying why not.
+     *
+     * @param write start writing the blobs of an accepted file at once
+     */
+    private Object process(Candidate c, Dataset dataset, boolean write) {
         if (c.label() == null) {
             return new UploadReport.RejectedFile(c.name(), "no label: the file is not listed in the labels");
         }
@@ -169,26 +212,34 @@ class ImageIngestion {
                     + "' (expected " + GradeScale.expected(dataset.classNames()) + ")");
         }
         try {
-            BufferedImage image;
-            String format;
-            if (c.decoded() != null) {
-                image = c.decoded();
-                format = "npy";
-            } else {
-                ImageDecoder.DecodedImage decoded = ImageDecoder.decode(c.bytes(), c.name(), limits);
-                image = decoded.image();
-                format = decoded.format();
-            }
-            FundusPreprocessor.Preprocessed p = FundusPreprocessor.preprocessWithFieldOfView(image,
+            ImageDecoder.DecodedImage decoded = c.decoded() != null
+                    ? new ImageDecoder.DecodedImage(c.decoded(), "npy", c.decoded().getWidth(),
+                            c.decoded().getHeight(), 1)
+                    : ImageDecoder.decodeForWorkingSize(c.bytes(), c.name(), limits, dataset.workingSize());
+            FundusPreprocessor.Preprocessed p = FundusPreprocessor.preprocessWithFieldOfView(decoded.image(),
                     dataset.workingSize());
-            return new Processed(c, grade.getAsInt(), format, image.getWidth(), image.getHeight(), p.fieldOfView(),
-                    SampleGrid.png(p.image()), ImageQuality.measure(p.image()));
+            byte[] png = SampleGrid.png(p.image());
+            return new Processed(c, grade.getAsInt(), decoded.format(), decoded.width(), decoded.height(),
+                    inFile(p.fieldOfView(), decoded), png, ImageQuality.measure(p.image()),
+                    write ? List.of(blobs.putLater(c.bytes()), blobs.putLater(png)) : null);
         } catch (InputRejectedException e) {
-            if (e.kind() == InputRejectedException.Kind.TOO_LARGE || e.kind() == InputRejectedException.Kind.UNSAFE) {
-                throw e; // a decompression bomb taints the whole upload: refuse it before anything is stored
+            if (refusesUpload(e)) {
+                throw e;
             }
             return new UploadReport.RejectedFile(c.name(), e.getMessage());
         }
+    }
+
+    /** The field-of-view box in the file's pixels, clipped to the file. */
+    private static Rectangle inFile(Rectangle box, ImageDecoder.DecodedImage decoded) {
+        int s = decoded.subsampling();
+        if (s == 1) {
+            return box;
+        }
+        int x0 = box.x * s;
+        int y0 = box.y * s;
+        return new Rectangle(x0, y0, Math.min(decoded.width(), (box.x + box.width) * s) - x0,
+                Math.min(decoded.height(), (box.y + box.height) * s) - y0);
     }
 
     /**
@@ -199,22 +250,43 @@ class ImageIngestion {
      */
     private static Map<String, Split> assignSplits(Dataset dataset, List<Processed> accepted,
                                                    Map<String, Set<Split>> existing, boolean allowOverlap) {
+        Placement placement = placement(accepted.stream().map(p -> p.candidate().label()).toList(), existing);
+        if (!placement.overlaps().isEmpty() && !allowOverlap) {
+            throw new PatientOverlapException(placement.overlaps());
+        }
         Map<String, Split> result = new java.util.HashMap<>();
-        Map<String, Set<Split>> given = new TreeMap<>();
-        Set<String> inUpload = new java.util.HashSet<>();
         List<GroupedSplit.Item> unsplit = new ArrayList<>();
         for (Processed p : accepted) {
             Label l = p.candidate().label();
-            if (l.patient() != null) {
-                inUpload.add(l.patient());
-            }
             if (l.split() != null) {
                 result.put(p.candidate().name(), l.split());
-                if (l.patient() != null) {
-                    given.computeIfAbsent(l.patient(), k -> java.util.EnumSet.noneOf(Split.class)).add(l.split());
-                }
             } else {
                 unsplit.add(new GroupedSplit.Item(p.candidate().name(), p.grade(), l.patient()));
+            }
+        }
+        Map<String, Split> pinned = new java.util.HashMap<>();
+        placement.placed().forEach((patient, s) -> pinned.put(patient, s.iterator().next()));
+        result.putAll(GroupedSplit.assign(unsplit, pinned, dataset.splitSeed(), dataset.valFraction(),
+                dataset.testFraction()));
+        return result;
+    }
+
+    /**
+     * @param placed   the splits each patient of the upload is already in, stored or given here
+     * @param overlaps the patients a split given in this upload puts in more than one split
+     */
+    private record Placement(Map<String, Set<Split>> placed, List<PatientOverlapException.Overlap> overlaps) {
+    }
+
+    private static Placement placement(List<Label> labels, Map<String, Set<Split>> existing) {
+        Map<String, Set<Split>> given = new TreeMap<>();
+        Set<String> inUpload = new java.util.HashSet<>();
+        for (Label l : labels) {
+            if (l.patient() != null) {
+                inUpload.add(l.patient());
+                if (l.split() != null) {
+                    given.computeIfAbsent(l.patient(), k -> java.util.EnumSet.noneOf(Split.class)).add(l.split());
+                }
             }
         }
         Map<String, Set<Split>> placed = new TreeMap<>();
@@ -233,13 +305,6 @@ class ImageIngestion {
                 .map(e -> new PatientOverlapException.Overlap(e.getKey(),
                         e.getValue().stream().map(Split::label).toList()))
                 .toList();
-        if (!overlaps.isEmpty() && !allowOverlap) {
-            throw new PatientOverlapException(overlaps);
-        }
-        Map<String, Split> pinned = new java.util.HashMap<>();
-        placed.forEach((patient, s) -> pinned.put(patient, s.iterator().next()));
-        result.putAll(GroupedSplit.assign(unsplit, pinned, dataset.splitSeed(), dataset.valFraction(),
-                dataset.testFraction()));
-        return result;
+        return new Placement(placed, overlaps);
     }
 }

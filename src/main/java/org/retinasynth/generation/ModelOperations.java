@@ -73,7 +73,8 @@ public class ModelOperations {
 
     private float[] input(VaeModel model, byte[] bytes, String filename) {
         String name = filename == null || filename.isBlank() ? "image" : filename;
-        ImageDecoder.DecodedImage decoded = ImageDecoder.decode(bytes, name, limits);
+        ImageDecoder.DecodedImage decoded = ImageDecoder.decodeForWorkingSize(bytes, name, limits,
+                model.config().imageSize());
         return Img.fromBufferedImage(FundusPreprocessor.preprocess(decoded.image(), model.config().imageSize())).chw();
     }
 

@@ -34,6 +34,16 @@ public class QuotaService {
         }
     }
 
+    /** Whether {@link #require} would pass now. */
+    public boolean allows(String ownerId, Quota quota, long adding) {
+        try {
+            require(ownerId, quota, adding);
+            return true;
+        } catch (QuotaExceededException e) {
+            return false;
+        }
+    }
+
     public Quotas limits(String ownerId) {
         Quotas d = defaults.limits();
         return overrides(ownerId).map(o -> new Quotas(or(o.storedBytes(), d.storedBytes()), or(o.images(), d.images()),

@@ -29,9 +29,16 @@ public interface BlobStore {
      * pool of I/O threads, because each one mostly waits for its own fsync or network round trip.
      */
     default List<String> putAll(List<byte[]> blobs) {
-        List<CompletableFuture<String>> futures = blobs.stream()
-                .map(b -> CompletableFuture.supplyAsync(() -> put(b), BlobWrites.POOL))
-                .toList();
+        return joinAll(blobs.stream().map(this::putLater).toList());
+    }
+
+    /** {@link #put} on the pool of I/O threads, for a caller with other work to do meanwhile. */
+    default CompletableFuture<String> putLater(byte[] bytes) {
+        return CompletableFuture.supplyAsync(() -> put(bytes), BlobWrites.POOL);
+    }
+
+    /** Waits for every write; on the first failure cancels those not yet started and rethrows it. */
+    static List<String> joinAll(List<CompletableFuture<String>> futures) {
         try {
             return futures.stream().map(CompletableFuture::join).toList();
         } catch (java.util.concurrent.CompletionException e) {

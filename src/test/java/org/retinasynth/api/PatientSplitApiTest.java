@@ -124,6 +124,7 @@ class PatientSplitApiTest extends ApiTestSupport {
                 TestFiles.phantom(g, 48, name.hashCode(), "png"))));
         request.file(part("labels", "labels.csv", csv.getBytes(StandardCharsets.UTF_8)));
 
+        var storeBefore = storeSnapshot();
         mvc.perform(request)
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.code").value("patient_overlap"))
@@ -131,6 +132,7 @@ class PatientSplitApiTest extends ApiTestSupport {
                 .andExpect(jsonPath("$.patients[*].patient", contains("P1", "P3")))
                 .andExpect(jsonPath("$.patients[0].splits", contains("train", "test")));
         assertThat((Integer) JsonPath.read(json(key, "/api/v1/datasets/" + id), "$.imageCount")).isZero();
+        assertThat(storeSnapshot()).as("a refused upload writes no blob").isEqualTo(storeBefore);
 
         mvc.perform(request.param("allowPatientOverlap", "true"))
                 .andExpect(status().isCreated()).andExpect(jsonPath("$.accepted").value(6));
@@ -143,6 +145,7 @@ class PatientSplitApiTest extends ApiTestSupport {
                 .isEqualTo(Map.of("train", 2, "val", 2, "test", 1));
 
         // a later upload is checked against the patients already stored
+        storeBefore = storeSnapshot();
         mvc.perform(upload(key, "/api/v1/datasets/" + id + "/images")
                         .file(part("files", "p2_again.png", TestFiles.phantom(2, 48, 99, "png")))
                         .file(part("labels", "labels.csv",
@@ -150,6 +153,7 @@ class PatientSplitApiTest extends ApiTestSupport {
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.patients[0].patient").value("P2"))
                 .andExpect(jsonPath("$.patients[0].splits", contains("val", "test")));
+        assertThat(storeSnapshot()).isEqualTo(storeBefore);
     }
 
     @Test

@@ -68,6 +68,27 @@ class UploadApiTest extends ApiTestSupport {
     }
 
     @Test
+    void aLargePhotoDecodedAtReducedResolutionKeepsItsSizeAndFieldOfViewInFilePixels() throws Exception {
+        String key = newOwnerKey();
+        String id = createDataset(key, "large");
+        byte[] photo = TestFiles.phantom(2, 512, 5, "jpg"); // 768 x 512: decoded at every 2nd pixel for 64 px
+        java.awt.Rectangle truth = org.retinasynth.dataset.FundusPreprocessor.fieldOfView(
+                javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(photo)));
+        mvc.perform(upload(key, "/api/v1/datasets/" + id + "/images").file(part("files", "big.jpg", photo))
+                .param("grade", "2")).andExpect(status().isCreated());
+
+        String images = json(key, "/api/v1/datasets/" + id + "/images");
+        assertThat((Integer) com.jayway.jsonpath.JsonPath.read(images, "$.items[0].width")).isEqualTo(768);
+        assertThat((Integer) com.jayway.jsonpath.JsonPath.read(images, "$.items[0].height")).isEqualTo(512);
+        assertThat((Integer) com.jayway.jsonpath.JsonPath.read(images, "$.items[0].fieldOfView.x"))
+                .isCloseTo(truth.x, org.assertj.core.api.Assertions.within(4));
+        assertThat((Integer) com.jayway.jsonpath.JsonPath.read(images, "$.items[0].fieldOfView.width"))
+                .isCloseTo(truth.width, org.assertj.core.api.Assertions.within(4));
+        assertThat((Integer) com.jayway.jsonpath.JsonPath.read(images, "$.items[0].fieldOfView.height"))
+                .isCloseTo(truth.height, org.assertj.core.api.Assertions.within(4));
+    }
+
+    @Test
     void uploadWithoutLabelsIsRefused() throws Exception {
         String key = newOwnerKey();
         String id = createDataset(key, "nolabels");

@@ -122,6 +122,40 @@ class ImageDecoderTest {
     }
 
     @Test
+    void decodingForASmallWorkingSizeSkipsPixelsButNotTheChecks() throws IOException {
+        BufferedImage photo = PhantomGenerator.withBlackBorder(new PhantomGenerator(5).render(3, 512), 768, 512);
+        byte[] jpeg = encode(photo, "jpeg");
+
+        DecodedImage sub = ImageDecoder.decodeForWorkingSize(jpeg, "p.jpg", LIMITS, 64);
+        assertThat(sub.subsampling()).isEqualTo(512 / (ImageDecoder.OVERSAMPLING * 64));
+        assertThat(sub.width()).as("the file's size, not the decoded one").isEqualTo(768);
+        assertThat(sub.image().getWidth()).isEqualTo(768 / sub.subsampling());
+        assertThat(ImageDecoder.decodeForWorkingSize(jpeg, "p.jpg", LIMITS, 256).subsampling()).isEqualTo(1);
+
+        // the working image differs from one made from every pixel by less than JPEG itself changes
+        BufferedImage fromAll = FundusPreprocessor.preprocess(ImageDecoder.decode(jpeg, "p.jpg", LIMITS).image(), 64);
+        BufferedImage fromSub = FundusPreprocessor.preprocess(sub.image(), 64);
+        assertThat(psnr(fromAll, fromSub)).isGreaterThan(40);
+
+        byte[] cut = Arrays.copyOf(jpeg, jpeg.length / 2);
+        assertRejected(() -> ImageDecoder.decodeForWorkingSize(cut, "cut.jpg", LIMITS, 64), Kind.MALFORMED,
+                "decoder reported");
+    }
+
+    private static double psnr(BufferedImage a, BufferedImage b) {
+        double se = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    int d = ((a.getRGB(x, y) >> shift) & 0xFF) - ((b.getRGB(x, y) >> shift) & 0xFF);
+                    se += d * d;
+                }
+            }
+        }
+        return 10 * Math.log10(255.0 * 255 / (se / (3.0 * a.getWidth() * a.getHeight())));
+    }
+
+    @Test
     void truncatedPngIsMalformed() throws IOException {
         byte[] png = encode(noise(128, 128), "png");
         byte[] cut = Arrays.copyOf(png, png.length / 2);
