@@ -74,7 +74,7 @@ public record Duplicates(long exact, long near, long pairsWithinSplit, long pair
         for (int i = 0; i < n; i++) {
             Integer first = firstOfBlob.putIfAbsent(images.get(i).processedSha256(), i);
             if (first != null) {
-                union(parent, first, i);
+                UnionFind.union(parent, first, i);
                 exactMember[i] = exactMember[first] = true;
             }
         }
@@ -90,14 +90,14 @@ public record Duplicates(long exact, long near, long pairsWithinSplit, long pair
             for (int b = a + 1; b < m; b++) {
                 if (PerceptualHash.distance(prints.get(a).hash(), prints.get(b).hash()) <= MAX_HASH_DISTANCE
                         && dot(centred(prints, mean, centred, a), centred(prints, mean, centred, b)) >= MIN_CORRELATION) {
-                    union(parent, distinct.get(a), distinct.get(b));
+                    UnionFind.union(parent, distinct.get(a), distinct.get(b));
                     nearMember[distinct.get(a)] = nearMember[distinct.get(b)] = true;
                 }
             }
         }
         Map<Integer, List<Integer>> byRoot = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            byRoot.computeIfAbsent(find(parent, i), r -> new ArrayList<>()).add(i);
+            byRoot.computeIfAbsent(UnionFind.find(parent, i), r -> new ArrayList<>()).add(i);
         }
         long exact = 0;
         long near = 0;
@@ -184,17 +184,5 @@ public record Duplicates(long exact, long near, long pairsWithinSplit, long pair
             s += a[k] * b[k];
         }
         return s;
-    }
-
-    private static int find(int[] parent, int i) {
-        while (parent[i] != i) {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        return i;
-    }
-
-    private static void union(int[] parent, int a, int b) {
-        parent[find(parent, a)] = find(parent, b);
     }
 }

@@ -289,7 +289,7 @@ public final class FundusPreprocessor {
                 int bs = runStart[b] - y * w;
                 int be = runEnd[b] - y * w;
                 if (as < be && bs < ae) {
-                    union(parent, a, b);
+                    UnionFind.union(parent, a, b);
                 }
                 if (ae <= be) {
                     a++;
@@ -301,30 +301,14 @@ public final class FundusPreprocessor {
         int[] size = new int[runs];
         int largest = 0;
         for (int r = 0; r < runs; r++) {
-            int root = find(parent, r);
+            int root = UnionFind.find(parent, r);
             size[root] += runEnd[r] - runStart[r];
             largest = Math.max(largest, size[root]);
         }
         for (int r = 0; r < runs; r++) {
-            if (size[find(parent, r)] * 10 < largest) {
+            if (size[UnionFind.find(parent, r)] * 10 < largest) {
                 Arrays.fill(mask, runStart[r], runEnd[r], false);
             }
-        }
-    }
-
-    private static int find(int[] parent, int i) {
-        while (parent[i] != i) {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        return i;
-    }
-
-    private static void union(int[] parent, int a, int b) {
-        int ra = find(parent, a);
-        int rb = find(parent, b);
-        if (ra != rb) {
-            parent[Math.max(ra, rb)] = Math.min(ra, rb);
         }
     }
 
