@@ -119,35 +119,40 @@ final class SavedModels {
      * trainable parameters collect gradients again. The manager is closed if anything fails.
      */
     static void loadParameters(Path dir, Block block, NDManager manager, Shape... inputShapes) {
+        TorchRuntime.COMPUTE.lock();
         try {
-            // the throw-away initial values are drawn from libtorch's global generator: without the
-            // lock, a load in one thread shifts the draws of a seeded initialisation in another
-            synchronized (TorchRuntime.SEED_LOCK) {
-                block.initialize(manager, DataType.FLOAT32, inputShapes);
-            }
-            List<NDArray> initial = new ArrayList<>();
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                initial.add(p.getValue().getArray());
-            }
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-                    Files.newInputStream(dir.resolve(PARAMETERS_FILE))))) {
-                block.loadParameters(manager, in);
-            }
-            initial.forEach(NDArray::close);
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                if (p.getValue().requiresGradient()) {
-                    p.getValue().getArray().setRequiresGradient(true);
+            try {
+                // the throw-away initial values are drawn from libtorch's global generator: without the
+                // lock, a load in one thread shifts the draws of a seeded initialisation in another
+                synchronized (TorchRuntime.SEED_LOCK) {
+                    block.initialize(manager, DataType.FLOAT32, inputShapes);
                 }
+                List<NDArray> initial = new ArrayList<>();
+                for (Pair<String, Parameter> p : block.getParameters()) {
+                    initial.add(p.getValue().getArray());
+                }
+                try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                        Files.newInputStream(dir.resolve(PARAMETERS_FILE))))) {
+                    block.loadParameters(manager, in);
+                }
+                initial.forEach(NDArray::close);
+                for (Pair<String, Parameter> p : block.getParameters()) {
+                    if (p.getValue().requiresGradient()) {
+                        p.getValue().getArray().setRequiresGradient(true);
+                    }
+                }
+            } catch (IOException e) {
+                manager.close();
+                throw new UncheckedIOException("Cannot load model parameters from " + dir, e);
+            } catch (MalformedModelException e) {
+                manager.close();
+                throw new IllegalArgumentException("Corrupt parameters in " + dir + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
             }
-        } catch (IOException e) {
-            manager.close();
-            throw new UncheckedIOException("Cannot load model parameters from " + dir, e);
-        } catch (MalformedModelException e) {
-            manager.close();
-            throw new IllegalArgumentException("Corrupt parameters in " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
+        } finally {
+            TorchRuntime.COMPUTE.unlock();
         }
     }
 }

@@ -28,9 +28,9 @@ import java.util.Map;
  * micro-batching of training steps and inference, all-or-nothing steps, and the on-disk form
  * (parameters, description, and in a checkpoint Adam's moments).
  *
- * <p>Methods of one model are serialised; training steps of all models are serialised JVM-wide
- * on {@link TorchRuntime#TRAIN_LOCK}, because DJL's PyTorch gradient collector allows one active
- * collector per process.
+ * <p>Methods of one model are serialised; all libtorch work of all models (training steps,
+ * inference, initialisation, loading, closing) is serialised JVM-wide on
+ * {@link TorchRuntime#COMPUTE}, because concurrent work changed training results.
  *
  * @param <C> the config record, stored in the description
  */
@@ -93,9 +93,14 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
         NDManager manager = engine.newBaseManager(dev);
         try {
             block.setInitializer(init, ai.djl.nn.Parameter.Type.WEIGHT);
-            synchronized (TorchRuntime.SEED_LOCK) {
-                engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
-                block.initialize(manager, DataType.FLOAT32, inputShapes);
+            TorchRuntime.COMPUTE.lock();
+            try {
+                synchronized (TorchRuntime.SEED_LOCK) {
+                    engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
+                    block.initialize(manager, DataType.FLOAT32, inputShapes);
+                }
+            } finally {
+                TorchRuntime.COMPUTE.unlock();
             }
             return new Parts<>(config, seed, engine, dev, manager, block, Map.of(), null);
         } catch (RuntimeException e) {
@@ -206,8 +211,13 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
     @Override
     public synchronized void save(Path dir, Map<String, Object> provenance) {
         ensureOpen();
-        SavedModels.save(dir, block, SavedModels.description(entry.format(), entry.formatVersion(), config, seed,
-                adam.steps(), parameterCount(), engine, provenance));
+        TorchRuntime.COMPUTE.lock();
+        try {
+            SavedModels.save(dir, block, SavedModels.description(entry.format(), entry.formatVersion(), config, seed,
+                    adam.steps(), parameterCount(), engine, provenance));
+        } finally {
+            TorchRuntime.COMPUTE.unlock();
+        }
     }
 
     /**
@@ -221,7 +231,12 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
         Path tmp = dir.resolve(OPTIMIZER_FILE + ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                adam.moments().encode(out);
+                TorchRuntime.COMPUTE.lock();
+                try {
+                    adam.moments().encode(out);
+                } finally {
+                    TorchRuntime.COMPUTE.unlock();
+                }
             }
             Files.move(tmp, dir.resolve(OPTIMIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -244,7 +259,12 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
 
         @Override
         public void close() {
-            scope.close();
+            TorchRuntime.COMPUTE.lock();
+            try {
+                scope.close();
+            } finally {
+                TorchRuntime.COMPUTE.unlock();
+            }
         }
     }
 
@@ -285,7 +305,12 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            manager.close();
+            TorchRuntime.COMPUTE.lock();
+            try {
+                manager.close();
+            } finally {
+                TorchRuntime.COMPUTE.unlock();
+            }
         }
     }
 
@@ -335,7 +360,8 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
      */
     double[] trainInPieces(int batch, int chunk, int terms, TrainPiece piece, NonFiniteMessage message) {
         double[] sums = new double[terms];
-        synchronized (TorchRuntime.TRAIN_LOCK) {
+        TorchRuntime.COMPUTE.lock();
+        try {
             try (NDManager step = manager.newSubManager()) {
                 // BatchNorm running averages change during the forward pass: keep a copy so that a
                 // failed step leaves the whole model as it was
@@ -367,6 +393,8 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
             }
             adam.step(learningRate);
             return sums;
+        } finally {
+            TorchRuntime.COMPUTE.unlock();
         }
     }
 

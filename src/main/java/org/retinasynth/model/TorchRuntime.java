@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -42,10 +43,15 @@ public final class TorchRuntime {
             boolean offline) {}
 
     /**
-     * Held by every training step in the JVM, of any model: DJL's PyTorch gradient collector allows
-     * one active collector per process (libtorch uses all cores within each op anyway).
+     * Held by all libtorch work in the JVM: training steps, inference, initialisation, loading and
+     * closing, of every model. Work of two models at once changed a training step's results: a
+     * DVAE trained while another thread ran even trivial tensor ops (ones, add, sum) on its own
+     * tensors ended its first epochs 0.001-60 nats apart from a run alone, yet bit-identical when
+     * those ops waited for this lock, and bit-identical beside a second JVM doing the same. So
+     * one process does one piece of libtorch work at a time (libtorch spreads each op over its
+     * intra-op threads anyway); pieces are micro-batches, so jobs still interleave.
      */
-    static final Object TRAIN_LOCK = new Object();
+    static final ReentrantLock COMPUTE = new ReentrantLock(true); // fair: training must not starve a request
     /**
      * Held by every draw from libtorch's global generator (seeding and initialising a block, the
      * throw-away initialisation before loading saved parameters, random test matrices), so a seeded
@@ -121,30 +127,35 @@ public final class TorchRuntime {
      * @return GFLOP/s of the best round
      */
     public static double measureMatmulGflops(int n, int repeats, int rounds) {
-        Engine e = engine();
-        try (NDManager m = e.newBaseManager(defaultDevice())) {
-            NDArray a;
-            NDArray b;
-            synchronized (SEED_LOCK) {
-                a = m.randomUniform(-1, 1, new Shape(n, n));
-                b = m.randomUniform(-1, 1, new Shape(n, n));
-            }
-            double best = 0;
-            for (int r = 0; r <= rounds; r++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < repeats; i++) {
-                    try (NDArray c = a.matMul(b)) {
-                        if (i == repeats - 1) {
-                            c.get(0, 0).getFloat(); // synchronises asynchronous devices
+        COMPUTE.lock();
+        try {
+            Engine e = engine();
+            try (NDManager m = e.newBaseManager(defaultDevice())) {
+                NDArray a;
+                NDArray b;
+                synchronized (SEED_LOCK) {
+                    a = m.randomUniform(-1, 1, new Shape(n, n));
+                    b = m.randomUniform(-1, 1, new Shape(n, n));
+                }
+                double best = 0;
+                for (int r = 0; r <= rounds; r++) {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < repeats; i++) {
+                        try (NDArray c = a.matMul(b)) {
+                            if (i == repeats - 1) {
+                                c.get(0, 0).getFloat(); // synchronises asynchronous devices
+                            }
                         }
                     }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    if (r > 0) { // round 0 warms up
+                        best = Math.max(best, 2.0 * n * n * (double) n * repeats / seconds / 1e9);
+                    }
                 }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                if (r > 0) { // round 0 warms up
-                    best = Math.max(best, 2.0 * n * n * (double) n * repeats / seconds / 1e9);
-                }
+                return best;
             }
-            return best;
+        } finally {
+            COMPUTE.unlock();
         }
     }
 
@@ -205,18 +216,26 @@ public final class TorchRuntime {
         }
     }
 
-    /** Runs without recording an autograd graph (libtorch grad mode is per thread). */
+    /**
+     * Runs without recording an autograd graph (libtorch grad mode is per thread), holding
+     * {@link #COMPUTE}.
+     */
     static <T> T noGrad(Supplier<T> body) {
-        boolean was = JniUtils.isGradMode();
-        if (was) {
-            JniUtils.setGradMode(false);
-        }
+        COMPUTE.lock();
         try {
-            return body.get();
-        } finally {
+            boolean was = JniUtils.isGradMode();
             if (was) {
-                JniUtils.setGradMode(true);
+                JniUtils.setGradMode(false);
             }
+            try {
+                return body.get();
+            } finally {
+                if (was) {
+                    JniUtils.setGradMode(true);
+                }
+            }
+        } finally {
+            COMPUTE.unlock();
         }
     }
 

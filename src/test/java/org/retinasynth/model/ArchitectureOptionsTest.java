@@ -188,10 +188,13 @@ class ArchitectureOptionsTest {
             for (NDArray target : new NDArray[] {clean, flat}) {
                 NDArray raw = m.zeros(new Shape(2, 3, SIZE, SIZE));
                 raw.setRequiresGradient(true);
-                synchronized (TorchRuntime.TRAIN_LOCK) {
+                TorchRuntime.COMPUTE.lock();
+                try {
                     try (GradientCollector gc = engine.newGradientCollector()) {
                         gc.backward(VaeObjective.frequency(raw, target));
                     }
+                } finally {
+                    TorchRuntime.COMPUTE.unlock();
                 }
                 float[] g = raw.getGradient().toFloatArray();
                 double norm = 0;
