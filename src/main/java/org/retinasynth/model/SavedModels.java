@@ -119,8 +119,7 @@ final class SavedModels {
      * trainable parameters collect gradients again. The manager is closed if anything fails.
      */
     static void loadParameters(Path dir, Block block, NDManager manager, Shape... inputShapes) {
-        TorchRuntime.COMPUTE.lock();
-        try {
+        TorchRuntime.exclusiveRun(() -> {
             try {
                 // the throw-away initial values are drawn from libtorch's global generator: without the
                 // lock, a load in one thread shifts the draws of a seeded initialisation in another
@@ -151,8 +150,6 @@ final class SavedModels {
                 manager.close();
                 throw e;
             }
-        } finally {
-            TorchRuntime.COMPUTE.unlock();
-        }
+        });
     }
 }

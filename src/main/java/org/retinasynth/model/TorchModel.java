@@ -93,15 +93,12 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
         NDManager manager = engine.newBaseManager(dev);
         try {
             block.setInitializer(init, ai.djl.nn.Parameter.Type.WEIGHT);
-            TorchRuntime.COMPUTE.lock();
-            try {
+            TorchRuntime.exclusiveRun(() -> {
                 synchronized (TorchRuntime.SEED_LOCK) {
                     engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
                     block.initialize(manager, DataType.FLOAT32, inputShapes);
                 }
-            } finally {
-                TorchRuntime.COMPUTE.unlock();
-            }
+            });
             return new Parts<>(config, seed, engine, dev, manager, block, Map.of(), null);
         } catch (RuntimeException e) {
             manager.close();
@@ -211,13 +208,8 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
     @Override
     public synchronized void save(Path dir, Map<String, Object> provenance) {
         ensureOpen();
-        TorchRuntime.COMPUTE.lock();
-        try {
-            SavedModels.save(dir, block, SavedModels.description(entry.format(), entry.formatVersion(), config, seed,
-                    adam.steps(), parameterCount(), engine, provenance));
-        } finally {
-            TorchRuntime.COMPUTE.unlock();
-        }
+        TorchRuntime.exclusiveRun(() -> SavedModels.save(dir, block, SavedModels.description(entry.format(),
+                entry.formatVersion(), config, seed, adam.steps(), parameterCount(), engine, provenance)));
     }
 
     /**
@@ -227,21 +219,18 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
      */
     @Override
     public synchronized void saveCheckpoint(Path dir, Map<String, Object> provenance) {
-        save(dir, provenance);
-        Path tmp = dir.resolve(OPTIMIZER_FILE + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                TorchRuntime.COMPUTE.lock();
-                try {
+        TorchRuntime.exclusiveRun(() -> {
+            save(dir, provenance);
+            Path tmp = dir.resolve(OPTIMIZER_FILE + ".tmp");
+            try {
+                try (OutputStream out = Files.newOutputStream(tmp)) {
                     adam.moments().encode(out);
-                } finally {
-                    TorchRuntime.COMPUTE.unlock();
                 }
+                Files.move(tmp, dir.resolve(OPTIMIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot save the optimiser state to " + dir, e);
             }
-            Files.move(tmp, dir.resolve(OPTIMIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot save the optimiser state to " + dir, e);
-        }
+        });
     }
 
     /**
@@ -259,12 +248,7 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
 
         @Override
         public void close() {
-            TorchRuntime.COMPUTE.lock();
-            try {
-                scope.close();
-            } finally {
-                TorchRuntime.COMPUTE.unlock();
-            }
+            TorchRuntime.exclusiveRun(scope::close);
         }
     }
 
@@ -305,12 +289,7 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            TorchRuntime.COMPUTE.lock();
-            try {
-                manager.close();
-            } finally {
-                TorchRuntime.COMPUTE.unlock();
-            }
+            TorchRuntime.exclusiveRun(manager::close);
         }
     }
 
@@ -360,8 +339,7 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
      */
     double[] trainInPieces(int batch, int chunk, int terms, TrainPiece piece, NonFiniteMessage message) {
         double[] sums = new double[terms];
-        TorchRuntime.COMPUTE.lock();
-        try {
+        return TorchRuntime.exclusive(() -> {
             try (NDManager step = manager.newSubManager()) {
                 // BatchNorm running averages change during the forward pass: keep a copy so that a
                 // failed step leaves the whole model as it was
@@ -393,9 +371,7 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
             }
             adam.step(learningRate);
             return sums;
-        } finally {
-            TorchRuntime.COMPUTE.unlock();
-        }
+        });
     }
 
     private static boolean finite(double[] terms) {

@@ -51,7 +51,7 @@ public final class TorchRuntime {
      * one process does one piece of libtorch work at a time (libtorch spreads each op over its
      * intra-op threads anyway); pieces are micro-batches, so jobs still interleave.
      */
-    static final ReentrantLock COMPUTE = new ReentrantLock(true); // fair: training must not starve a request
+    private static final ReentrantLock COMPUTE = new ReentrantLock(true); // fair: training must not starve a request
     /**
      * Held by every draw from libtorch's global generator (seeding and initialising a block, the
      * throw-away initialisation before loading saved parameters, random test matrices), so a seeded
@@ -127,8 +127,7 @@ public final class TorchRuntime {
      * @return GFLOP/s of the best round
      */
     public static double measureMatmulGflops(int n, int repeats, int rounds) {
-        COMPUTE.lock();
-        try {
+        return exclusive(() -> {
             Engine e = engine();
             try (NDManager m = e.newBaseManager(defaultDevice())) {
                 NDArray a;
@@ -154,9 +153,7 @@ public final class TorchRuntime {
                 }
                 return best;
             }
-        } finally {
-            COMPUTE.unlock();
-        }
+        });
     }
 
     /** {@code cuda:0} when libtorch sees a GPU, else {@code cpu}. */
@@ -221,8 +218,7 @@ public final class TorchRuntime {
      * {@link #COMPUTE}.
      */
     static <T> T noGrad(Supplier<T> body) {
-        COMPUTE.lock();
-        try {
+        return exclusive(() -> {
             boolean was = JniUtils.isGradMode();
             if (was) {
                 JniUtils.setGradMode(false);
@@ -234,9 +230,25 @@ public final class TorchRuntime {
                     JniUtils.setGradMode(true);
                 }
             }
+        });
+    }
+
+    /** Runs {@code work} holding {@link #COMPUTE}, the lock of all libtorch work in the JVM. */
+    static <T> T exclusive(Supplier<T> work) {
+        COMPUTE.lock();
+        try {
+            return work.get();
         } finally {
             COMPUTE.unlock();
         }
+    }
+
+    /** {@link #exclusive(Supplier)} for work without a result. */
+    static void exclusiveRun(Runnable work) {
+        exclusive(() -> {
+            work.run();
+            return null;
+        });
     }
 
     /**

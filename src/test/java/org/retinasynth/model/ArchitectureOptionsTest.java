@@ -188,14 +188,11 @@ class ArchitectureOptionsTest {
             for (NDArray target : new NDArray[] {clean, flat}) {
                 NDArray raw = m.zeros(new Shape(2, 3, SIZE, SIZE));
                 raw.setRequiresGradient(true);
-                TorchRuntime.COMPUTE.lock();
-                try {
+                TorchRuntime.exclusiveRun(() -> {
                     try (GradientCollector gc = engine.newGradientCollector()) {
                         gc.backward(VaeObjective.frequency(raw, target));
                     }
-                } finally {
-                    TorchRuntime.COMPUTE.unlock();
-                }
+                });
                 float[] g = raw.getGradient().toFloatArray();
                 double norm = 0;
                 for (float v : g) {
