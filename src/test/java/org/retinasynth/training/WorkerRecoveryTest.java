@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.retinasynth.model.ModelType;
 import org.retinasynth.RetinaSynthApplication;
-import org.retinasynth.security.Owner;
 import org.retinasynth.testsupport.IntegrationTest;
 import org.retinasynth.testsupport.PostgresDatabases;
 import org.retinasynth.testsupport.ServiceProcess;
@@ -38,9 +37,9 @@ class WorkerRecoveryTest {
             String dataset = field(worker.postJson("/api/v1/datasets/demo",
                     "{\"name\":\"kill\",\"countsPerGrade\":[6,6,6,6,6],\"imageSize\":64,\"workingSize\":28,\"seed\":3}"),
                     "id");
-            String job = field(worker.postJson("/api/v1/training-jobs", "{\"datasetId\":\"" + dataset
-                    + "\",\"modelType\":\"VAE\",\"epochs\":6,\"batchSize\":4,\"latentDim\":8,\"baseChannels\":8,"
-                    + "\"seed\":9}"), "id");
+            String spec = "{\"datasetId\":\"" + dataset + "\",\"modelType\":\"VAE\",\"epochs\":6,\"batchSize\":4,"
+                    + "\"latentDim\":8,\"baseChannels\":8,\"seed\":9}";
+            String job = field(worker.postJson("/api/v1/training-jobs", spec), "id");
             JdbcClient jdbc = JdbcClient.create(new org.springframework.jdbc.datasource.DriverManagerDataSource(
                     db.url(), db.username(), db.password()));
             long end = System.currentTimeMillis() + 120_000;
@@ -55,14 +54,17 @@ class WorkerRecoveryTest {
             worker.kill();
             assertThat(state(jdbc, job)).isEqualTo("RUNNING");
 
-            String again;
-            try (ConfigurableApplicationContext survivor = context(db, dataDir)) {
+            // the survivor and the uninterrupted reference run in fresh worker processes like the first one,
+            // not in this test JVM, whose libtorch has served every integration test before this one
+            String[] settings = {"--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.username(),
+                    "--spring.datasource.password=" + db.password(), "--retinasynth.jobs.heartbeat-seconds=1",
+                    "--retinasynth.jobs.missed-heartbeats=4"};
+            try (ServiceProcess survivor = ServiceProcess.start(dataDir, "survivor.log", settings)) {
                 awaitEnd(jdbc, job, "the job was not taken up again");
-                // the same spec and seed, never interrupted, on the surviving worker
-                Owner owner = new Owner(jdbc.sql("select owner_id from jobs where id = ?").param(job)
-                        .query(String.class).single(), "kill", false);
-                TrainingService training = survivor.getBean(TrainingService.class);
-                again = training.create(owner, training.get(owner, job).spec()).id();
+            }
+            String again;
+            try (ServiceProcess reference = ServiceProcess.start(dataDir, "reference.log", settings)) {
+                again = field(reference.postJson("/api/v1/training-jobs", spec), "id");
                 awaitEnd(jdbc, again, "the uninterrupted job did not finish");
             }
             assertThat(state(jdbc, job)).isEqualTo("SUCCEEDED");
@@ -78,7 +80,8 @@ class WorkerRecoveryTest {
             // resumed epochs are the epochs the job would have trained had it never stopped
             List<Double> straight = trainLosses(jdbc, again);
             for (int e = 0; e < 6; e++) {
-                assertThat(after.get(e)).as("epoch %d", e + 1).isCloseTo(straight.get(e), withinPercentage(0.01));
+                assertThat(after.get(e)).as("epoch %d of resumed %s vs uninterrupted %s", e + 1, after, straight)
+                        .isCloseTo(straight.get(e), withinPercentage(0.01));
             }
             // an earlier epoch's checkpoint is deleted once a later one is recorded; the last one stays
             assertThat(blobExists(dataDir, earlyCheckpoint)).isFalse();
