@@ -3,7 +3,9 @@
 # seed and epochs): FD, precision/recall and two-sample AUC of fitted-prior samples, and a figure.
 #   ./bench/architecture.sh [path/to/retinamnist.npz] [output-dir]   (defaults: ../shared/data/retinamnist/retinamnist.npz,
 #   bench/out/architecture); ARCH_OPTS="-Darch.epochs=20 -Darch.variants=BATCH:false:0,GROUP:true:0,GROUP:true:1,BATCH:false:0:1"
-#   (norm:residual:frequencyLossWeight[:featureLossWeight]; the first variant is the reference)
+#   (norm:residual:frequencyLossWeight[:featureLossWeight[:klWeight]]; the first variant is the reference);
+#   -Darch.samplers=means:1.0,means:1.25,draws:1.0 adds rows for other priors / temperatures of each variant
+#   (means: per-grade Gaussian on posterior means, as models keep; draws: on posterior draws); -Darch.latent, -Darch.base
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -o -q -Pbench -DskipTests test-compile

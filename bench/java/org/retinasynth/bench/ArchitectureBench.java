@@ -21,6 +21,7 @@ import org.retinasynth.image.Img;
 import org.retinasynth.metrics.FeatureStats;
 import org.retinasynth.metrics.SampleChecks;
 import org.retinasynth.model.ClassifierModel;
+import org.retinasynth.model.LatentPrior;
 import org.retinasynth.model.ModelType;
 import org.retinasynth.model.VaeModel;
 import org.retinasynth.security.ApiKeyService;
@@ -52,6 +53,8 @@ public final class ArchitectureBench {
         Path npz = Path.of(args[0]);
         Path out = Path.of(args[1]);
         int epochs = Integer.getInteger("arch.epochs", 10);
+        int latent = Integer.getInteger("arch.latent", 32);
+        int base = Integer.getInteger("arch.base", 16);
         String[] variants = System.getProperty("arch.variants", "BATCH:false:0,GROUP:true:0,GROUP:true:1").split(",");
         Files.createDirectories(out);
         Path work = Files.createTempDirectory("retinasynth-arch-");
@@ -84,16 +87,19 @@ public final class ArchitectureBench {
             List<List<BufferedImage>> rows = new ArrayList<>();
             addRow(rowLabels, rows, "real test images", testX, labels, 28);
             StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "DVAE, gaussian:0.4, %d epochs, "
-                    + "seed 0, latent 32, base 16, Bernoulli, fitted per-grade Gaussian prior%n%n| norm | residual "
-                    + "| frequency weight | feature weight | val -bound | FD | precision | recall | two-sample AUC "
-                    + "| recon. FD | train s |%n|---|---|---|---|---|---|---|---|---|---|---|%n", epochs));
+                    + "seed 0, latent %d, base %d, Bernoulli, fitted per-grade Gaussian prior%n%n| norm | residual "
+                    + "| frequency weight | feature weight | KL weight | val -bound | FD | precision | recall | two-sample AUC "
+                    + "| recon. FD | train s |%n|---|---|---|---|---|---|---|---|---|---|---|---|%n", epochs, latent, base));
+            StringBuilder samplers = new StringBuilder("| variant | prior:temperature | FD | precision | recall "
+                    + "| two-sample AUC |\n|---|---|---|---|---|---|\n");
             for (String v : variants) {
                 String[] p = v.split(":");
                 long t = System.nanoTime();
                 TrainingSpec spec = new TrainingSpec(d.id(), ModelType.DVAE, true, CorruptionSpec.parse("gaussian:0.4"),
-                        epochs, 64, 1e-3, TrainingSpec.Schedule.COSINE, 32, 16, 1, 1, Math.min(3, epochs), 0, 0L,
+                        epochs, 64, 1e-3, TrainingSpec.Schedule.COSINE, latent, base, 1, 1, Math.min(3, epochs), 0, 0L,
                         "BERNOULLI", p[0], Boolean.parseBoolean(p[1]), Double.parseDouble(p[2]),
-                        p.length > 3 ? Double.parseDouble(p[3]) : 0.0);
+                        p.length > 3 ? Double.parseDouble(p[3]) : 0.0,
+                        p.length > 4 ? Double.parseDouble(p[4]) : 1.0);
                 VaeTrainer.Result result = VaeTrainer.train(spec, train, val, 5, new VaeTrainer.Listener() {
                 });
                 double seconds = (System.nanoTime() - t) / 1e9;
@@ -111,18 +117,66 @@ public final class ArchitectureBench {
                             FeatureStats.rows(features.features(fit, train.count())), real, f);
                     double recFd = FeatureStats.frechetDistance(real, FeatureStats.rows(features.features(rec, n)));
                     EpochMetrics last = result.history().get(result.history().size() - 1);
-                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.3f "
-                                    + "| %.2f | %.0f |%n", p[0], p[1], p[2], p.length > 3 ? p[3] : "0", last.valLoss(), FeatureStats.frechetDistance(real, f),
+                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.3f "
+                                    + "| %.2f | %.0f |%n", p[0], p[1], p[2], p.length > 3 ? p[3] : "0", p.length > 4 ? p[4] : "1", last.valLoss(), FeatureStats.frechetDistance(real, f),
                             prdc.precision(), prdc.recall(), auc, recFd, seconds));
                     addRow(rowLabels, rows, v + " samples", s, labels, 28);
                     addRow(rowLabels, rows, v + " reconstructions", rec, labels, 28);
+                    for (String sampler : System.getProperty("arch.samplers", "").split(",")) {
+                        if (sampler.isBlank()) {
+                            continue;
+                        }
+                        String[] q = sampler.split(":");
+                        double temperature = Double.parseDouble(q[1]);
+                        LatentPrior prior = prior(model, q[0], trainX, train.grades(), train.count());
+                        float[] zs = prior.sample(labels, n, temperature, 31);
+                        float[] zFit = prior.sample(train.grades(), train.count(), temperature, 59);
+                        float[] ss = model.decode(zs, labels, n, false);
+                        double[][] fs = FeatureStats.rows(features.features(ss, n));
+                        FeatureStats.Prdc pr = FeatureStats.prdc(real, fs, 5);
+                        double a = SampleChecks.twoSampleAuc(realTrain, FeatureStats.rows(features.features(
+                                model.decode(zFit, train.grades(), train.count(), false), train.count())), real, fs);
+                        samplers.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.3f |%n", v,
+                                sampler, FeatureStats.frechetDistance(real, fs), pr.precision(), pr.recall(), a));
+                        addRow(rowLabels, rows, v + " " + sampler, ss, labels, 28);
+                    }
                 }
                 System.out.print(table);
-                Files.writeString(out.resolve("arch-table.md"), table.toString(), StandardCharsets.UTF_8);
+                System.out.print(samplers);
+                Files.writeString(out.resolve("arch-table.md"), table + "\n" + samplers, StandardCharsets.UTF_8);
                 Files.write(out.resolve("arch-samples.png"), SampleGrid.png(SampleGrid.render(rowLabels, rows, 56)));
             }
             features.close();
         }
+    }
+
+    /**
+     * {@code means}: one Gaussian per grade fitted to the posterior means (what models keep);
+     * {@code draws}: fitted to four draws from each image's posterior, so its spread includes the
+     * posterior variances (the aggregate posterior's moments).
+     */
+    private static LatentPrior prior(VaeModel model, String kind, float[] x, int[] grades, int count) {
+        float[][] enc = model.encode(x, grades, count);
+        int d = model.latentDim();
+        if (kind.equals("means")) {
+            return LatentPrior.fit(enc[0], grades, count, d, 5, 1);
+        }
+        int draws = 4;
+        float[] z = new float[draws * count * d];
+        int[] g = new int[draws * count];
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        for (int k = 0; k < draws; k++) {
+            for (int i = 0; i < count; i++) {
+                g[k * count + i] = grades[i];
+                for (int j = 0; j < d; j++) {
+                    int at = i * d + j;
+                    double eps = rng.nextDouble() * 2 - 1;
+                    eps = Math.sqrt(-2 * Math.log(rng.nextDouble() + 1e-300)) * Math.cos(Math.PI * eps);
+                    z[(k * count + i) * d + j] = (float) (enc[0][at] + Math.exp(0.5 * enc[1][at]) * eps);
+                }
+            }
+        }
+        return LatentPrior.fit(z, g, draws * count, d, 5, 1);
     }
 
     private static void addRow(List<String> rowLabels, List<List<BufferedImage>> rows, String what, float[] images,

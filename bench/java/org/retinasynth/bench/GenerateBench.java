@@ -62,7 +62,7 @@ public final class GenerateBench {
             Dataset d = datasets.createDemo(owner, new DatasetService.NewDataset("bench", null, SIZE, null, 1L, null,
                     null), List.of(16, 16, 16, 16, 16), 96, 1);
             TrainingJob job = training.create(owner, new TrainingSpec(d.id(), ModelType.VAE, true, null, 1, 16, 1e-3,
-                    TrainingSpec.Schedule.CONSTANT, 64, 32, 1, 1, 0, 0, 1, "GAUSSIAN_FIXED", null, null, null, null));
+                    TrainingSpec.Schedule.CONSTANT, 64, 32, 1, 1, 0, 0, 1, "GAUSSIAN_FIXED", null, null, null, null, null));
             while (!training.get(owner, job.id()).state().finished()) {
                 Thread.sleep(100);
             }

@@ -95,7 +95,7 @@ public final class SampleDiagnosisBench {
                 for (int e : likelihood.equals("BERNOULLI") ? new int[] {epochs, longEpochs} : new int[] {epochs}) {
                     long tt = System.nanoTime();
                     TrainingSpec spec = new TrainingSpec(d.id(), ModelType.DVAE, true, CorruptionSpec.parse("gaussian:0.4"),
-                            e, 64, 1e-3, TrainingSpec.Schedule.COSINE, 32, 16, 1, 1, Math.min(3, e), 0, 0L, likelihood, null, null, null, null);
+                            e, 64, 1e-3, TrainingSpec.Schedule.COSINE, 32, 16, 1, 1, Math.min(3, e), 0, 0L, likelihood, null, null, null, null, null);
                     try (VaeModel model = VaeTrainer.train(spec, train, val, classes, new VaeTrainer.Listener() {
                     }).model()) {
                         System.out.printf(Locale.ROOT, "trained DVAE %s %d epochs in %.0f s%n", likelihood, e,

@@ -89,7 +89,7 @@ public final class StudyBench {
                             System.getProperty("study.likelihood", "BERNOULLI"),
                             System.getProperty("study.prior", "FITTED"), System.getProperty("study.norm", "BATCH"),
                             Boolean.getBoolean("study.residual"), dbl("frequencyLossWeight", 0),
-                            dbl("featureLossWeight", 0)),
+                            dbl("featureLossWeight", 0), dbl("klWeight", 1)),
                     new StudySpec.Classifier(i("clfEpochs", 30), 64, 2e-3, i("width", 16), 0.1, 1e-4, false,
                             i("patience", 6)),
                     null, null, null, null, i("iwae", 32), null, external.isEmpty() ? null : external,

@@ -64,7 +64,7 @@ final class StudyDtos {
 
         StudySpec toSpec() {
             GenerativeRequest g = generative != null ? generative : new GenerativeRequest(null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null);
             ClassifierRequest c = classifier != null ? classifier : new ClassifierRequest(null, null, null, null, null,
                     null, null, null);
             return new StudySpec(datasetId, arms != null ? arms : StudySpec.armsFor(models), or(seeds, 3),
@@ -80,7 +80,8 @@ final class StudyDtos {
                             g.prior() != null ? g.prior() : "FITTED", g.norm() != null ? g.norm() : "BATCH",
                             g.residual() != null && g.residual(),
                             g.frequencyLossWeight() != null ? g.frequencyLossWeight() : 0.0,
-                            g.featureLossWeight() != null ? g.featureLossWeight() : 0.0),
+                            g.featureLossWeight() != null ? g.featureLossWeight() : 0.0,
+                            g.klWeight() != null ? g.klWeight() : 1.0),
                     new StudySpec.Classifier(or(c.epochs(), 20), or(c.batchSize(), 64),
                             c.learningRate() != null ? c.learningRate() : 1e-3, or(c.width(), 16),
                             c.dropout() != null ? c.dropout() : 0.1, c.weightDecay() != null ? c.weightDecay() : 1e-4,
@@ -116,7 +117,9 @@ final class StudyDtos {
                                      defaultValue = "0") Double frequencyLossWeight,
                              @Schema(description = "Weight of the feature-matching term (activations of a grade "
                                      + "classifier trained first on the same training split); 0 = off",
-                                     defaultValue = "0") Double featureLossWeight) {
+                                     defaultValue = "0") Double featureLossWeight,
+                             @Schema(description = "beta, the weight of the KL term after warm-up, in (0, 10]; 1 = "
+                                     + "the bound itself", defaultValue = "1") Double klWeight) {
     }
 
     @Schema(description = "Settings of the grade classifier (a small ResNet), the same in every arm")

@@ -52,7 +52,10 @@ final class TrainingDtos {
             @Schema(description = "Weight of a feature-matching term: squared differences between the decoder "
                     + "mean and the clean image in the residual stages of a grade classifier that the job first "
                     + "trains on the same training split (20 epochs, same seed; nothing downloaded); 0 = off",
-                    defaultValue = "0") Double featureLossWeight) {
+                    defaultValue = "0") Double featureLossWeight,
+            @Schema(description = "beta, the weight of the KL term after warm-up, in (0, 10]: 1 trains on the bound "
+                    + "itself; below 1 reconstructions and fitted-prior samples are sharper (validation losses are "
+                    + "still reported as the bound)", defaultValue = "1") Double klWeight) {
 
         TrainingSpec toSpec() {
             return new TrainingSpec(datasetId, modelType, conditional == null || conditional, corruption,
@@ -63,7 +66,7 @@ final class TrainingDtos {
                     seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48),
                     likelihood == null ? "GAUSSIAN_FIXED" : likelihood, norm == null ? "BATCH" : norm,
                     residual != null && residual, frequencyLossWeight == null ? 0.0 : frequencyLossWeight,
-                    featureLossWeight == null ? 0.0 : featureLossWeight);
+                    featureLossWeight == null ? 0.0 : featureLossWeight, klWeight == null ? 1.0 : klWeight);
         }
 
         private static int or(Integer v, int d) {

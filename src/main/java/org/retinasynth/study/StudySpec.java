@@ -107,11 +107,12 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
      * @param norm, residual, frequencyLossWeight, featureLossWeight as in
      *                   {@link org.retinasynth.training.TrainingSpec}; null (studies made before) means BATCH,
      *                   plain stages, no frequency or feature term
+     * @param klWeight   as in {@link org.retinasynth.training.TrainingSpec}; null (studies made before) means 1
      */
     public record Generative(int epochs, int batchSize, double learningRate, int latentDim, int baseChannels,
                              CorruptionSpec corruption, int corruptedCopies, int klWarmupEpochs, String likelihood,
                              String prior, String norm, Boolean residual, Double frequencyLossWeight,
-                             Double featureLossWeight) {
+                             Double featureLossWeight, Double klWeight) {
 
         public boolean fittedPrior() {
             return "FITTED".equals(prior);
@@ -166,7 +167,7 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
                     .anyMatch(l -> l.name().equals(generative.likelihood())),
                     "generative.likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
             org.retinasynth.training.TrainingSpec.architectureProblems(p, "generative.", generative.norm(),
-                    generative.residual(), generative.frequencyLossWeight(), generative.featureLossWeight(),
+                    generative.residual(), generative.frequencyLossWeight(), generative.featureLossWeight(), generative.klWeight(),
                     generative.baseChannels());
             if (generative.prior() != null && !generative.prior().equals("FITTED") && !generative.prior().equals("STANDARD")) {
                 p.add("generative.prior must be FITTED or STANDARD");

@@ -228,7 +228,7 @@ final class StudyWork implements AutoCloseable {
                 g.learningRate(), TrainingSpec.Schedule.COSINE, g.latentDim(), g.baseChannels(),
                 type.corruptedCopies(g.corruptedCopies()), 1, g.klWarmupEpochs(), 0,
                 spec.generativeModelsPerSeed() ? seed : 0, g.likelihood(), g.norm(), g.residual(),
-                g.frequencyLossWeight(), g.featureLossWeight());
+                g.frequencyLossWeight(), g.featureLossWeight(), g.klWeight());
     }
 
     /**

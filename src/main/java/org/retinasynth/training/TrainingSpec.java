@@ -21,12 +21,15 @@ import org.retinasynth.model.ModelType;
  * @param frequencyLossWeight weight of the Fourier-magnitude reconstruction term; null = 0 (off)
  * @param featureLossWeight weight of the feature-matching term (activations of a grade classifier
  *                        that the job first trains on the same training split); null = 0 (off)
+ * @param klWeight        beta, the weight of the KL term once warmed up; null = 1 (the bound itself).
+ *                        Below 1 the posteriors may spread away from N(0, I), which a fitted prior
+ *                        follows (Ghosh et al. 2020); reported validation losses stay the bound
  */
 public record TrainingSpec(String datasetId, ModelType modelType, boolean conditional, CorruptionSpec corruption,
                            int epochs, int batchSize, double learningRate, Schedule schedule, int latentDim,
                            int baseChannels, int corruptedCopies, int latentSamples, int klWarmupEpochs,
                            int earlyStoppingPatience, long seed, String likelihood, String norm, Boolean residual,
-                           Double frequencyLossWeight, Double featureLossWeight) {
+                           Double frequencyLossWeight, Double featureLossWeight, Double klWeight) {
 
     public enum Schedule {
         /** Fixed learning rate. */
@@ -69,7 +72,7 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
         check(p, klWarmupEpochs >= 0 && klWarmupEpochs <= epochs, "klWarmupEpochs must be 0-epochs");
         check(p, likelihood == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Likelihood.values())
                 .anyMatch(l -> l.name().equals(likelihood)), "likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
-        architectureProblems(p, "", norm, residual, frequencyLossWeight, featureLossWeight, baseChannels);
+        architectureProblems(p, "", norm, residual, frequencyLossWeight, featureLossWeight, klWeight, baseChannels);
         check(p, earlyStoppingPatience >= 0 && earlyStoppingPatience <= 1000, "earlyStoppingPatience must be 0-1000");
         return p;
     }
@@ -80,7 +83,7 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
      */
     public static void architectureProblems(List<String> p, String prefix, String norm, Boolean residual,
                                             Double frequencyLossWeight, Double featureLossWeight,
-                                            int baseChannels) {
+                                            Double klWeight, int baseChannels) {
         check(p, norm == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Norm.values())
                 .anyMatch(n -> n.name().equals(norm)), prefix + "norm must be BATCH or GROUP");
         check(p, residual == null || !residual || baseChannels >= 16,
@@ -89,6 +92,7 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
                 prefix + "frequencyLossWeight must be 0-100");
         check(p, featureLossWeight == null || (featureLossWeight >= 0 && featureLossWeight <= 100),
                 prefix + "featureLossWeight must be 0-100");
+        check(p, klWeight == null || (klWeight > 0 && klWeight <= 10), prefix + "klWeight must be in (0, 10]");
     }
 
     /** The model options of this spec applied to a VAE config. */
@@ -115,8 +119,9 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
         };
     }
 
-    /** KL weight of an epoch (0-based): linear warm-up avoids posterior collapse early on. */
+    /** KL weight of an epoch (0-based): beta after a linear warm-up that avoids posterior collapse early on. */
     public double klWeightAt(int epoch) {
-        return klWarmupEpochs == 0 ? 1.0 : Math.min(1.0, (epoch + 1.0) / klWarmupEpochs);
+        double beta = klWeight == null ? 1.0 : klWeight;
+        return beta * (klWarmupEpochs == 0 ? 1.0 : Math.min(1.0, (epoch + 1.0) / klWarmupEpochs));
     }
 }

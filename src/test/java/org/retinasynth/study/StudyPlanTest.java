@@ -16,7 +16,7 @@ class StudyPlanTest {
     private static StudySpec spec(List<Arm> arms, boolean perSeed, List<ModelType> models) {
         return new StudySpec("d", arms, 3, false, 1.0, null, false, 1.0, perSeed,
                 new StudySpec.Generative(1, 8, 1e-3, 4, 4, CorruptionSpec.parse("gaussian:0.3"), 1, 0, "BERNOULLI",
-                        "FITTED", null, null, null, null),
+                        "FITTED", null, null, null, null, null),
                 new StudySpec.Classifier(1, 8, 1e-3, 16, 0.1, 1e-4, false, 0), null, null, null, null, 2, models, null,
                 null);
     }
@@ -129,10 +129,10 @@ class StudyPlanTest {
         StudySpec.Generative g = ok.generative();
         StudySpec bad = new StudySpec("d", ok.arms(), 3, false, 1.0, null, false, 1.0, true,
                 new StudySpec.Generative(g.epochs(), g.batchSize(), g.learningRate(), g.latentDim(), 8,
-                        g.corruption(), 1, 0, "BERNOULLI", "FITTED", "LAYER", true, -1.0, 101.0),
+                        g.corruption(), 1, 0, "BERNOULLI", "FITTED", "LAYER", true, -1.0, 101.0, 0.0),
                 ok.classifier(), null, null, null, null, 2, null, null, null);
         assertThat(bad.problems()).contains("generative.norm must be BATCH or GROUP",
                 "generative.residual stages need baseChannels >= 16", "generative.frequencyLossWeight must be 0-100",
-                "generative.featureLossWeight must be 0-100");
+                "generative.featureLossWeight must be 0-100", "generative.klWeight must be in (0, 10]");
     }
 }

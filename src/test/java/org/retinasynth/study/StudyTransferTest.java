@@ -31,7 +31,7 @@ class StudyTransferTest {
     private static StudySpec spec(List<Arm> arms) {
         return new StudySpec("d", arms, 3, false, 1.0, null, false, 1.0, false,
                 new StudySpec.Generative(1, 8, 1e-3, 4, 4, CorruptionSpec.parse("gaussian:0.3"), 1, 0, "BERNOULLI",
-                        "FITTED", null, null, null, null),
+                        "FITTED", null, null, null, null, null),
                 new StudySpec.Classifier(1, 8, 1e-3, 16, 0.1, 1e-4, false, 0), null, null, null, null, 2, null, null, null);
     }
 

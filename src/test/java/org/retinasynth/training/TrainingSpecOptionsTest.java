@@ -14,7 +14,7 @@ class TrainingSpecOptionsTest {
 
     private static TrainingSpec spec(ModelType type, int base, String norm, Boolean residual, Double frequency) {
         return new TrainingSpec("d", type, true, CorruptionSpec.parse("gaussian:0.3"), 2, 8, 1e-3,
-                TrainingSpec.Schedule.CONSTANT, 4, base, 1, 1, 0, 0, 1, "BERNOULLI", norm, residual, frequency, null);
+                TrainingSpec.Schedule.CONSTANT, 4, base, 1, 1, 0, 0, 1, "BERNOULLI", norm, residual, frequency, null, null);
     }
 
     @Test
@@ -39,13 +39,13 @@ class TrainingSpecOptionsTest {
     @Test
     void theFeatureWeightReachesTheModelAndIsChecked() {
         TrainingSpec on = new TrainingSpec("d", ModelType.DVAE, true, CorruptionSpec.parse("gaussian:0.3"), 2, 8, 1e-3,
-                TrainingSpec.Schedule.CONSTANT, 4, 16, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, 0.25);
+                TrainingSpec.Schedule.CONSTANT, 4, 16, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, 0.25, null);
         assertThat(on.problems()).isEmpty();
         try (VaeModel model = VaeTrainer.newModel(on, 28, 5)) {
             assertThat(model.config().featureLossWeight()).isEqualTo(0.25);
         }
         TrainingSpec bad = new TrainingSpec("d", ModelType.VAE, true, null, 2, 8, 1e-3,
-                TrainingSpec.Schedule.CONSTANT, 4, 16, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, -1.0);
+                TrainingSpec.Schedule.CONSTANT, 4, 16, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, -1.0, null);
         assertThat(bad.problems()).containsExactly("featureLossWeight must be 0-100");
     }
 
@@ -59,7 +59,7 @@ class TrainingSpecOptionsTest {
         int[] grades = java.util.stream.IntStream.range(0, n).map(i -> i % 5).toArray();
         var train = new org.retinasynth.dataset.DatasetService.PackedImages(n, size, rgb, grades);
         TrainingSpec spec = new TrainingSpec("d", ModelType.VAE, true, null, 1, 10, 1e-3,
-                TrainingSpec.Schedule.CONSTANT, 4, 8, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, 1.0);
+                TrainingSpec.Schedule.CONSTANT, 4, 8, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, 1.0, null);
         VaeTrainer.Result r = VaeTrainer.train(spec, train, null, 5, new VaeTrainer.Listener() {
         });
         try (VaeModel model = r.model()) {
@@ -68,6 +68,22 @@ class TrainingSpecOptionsTest {
             float[] x = new float[2 * 3 * size * size];
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.trainStep(x, null, new int[] {0, 1}, 2, 1))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs a feature network");
+        }
+    }
+
+    @Test
+    void theKlWeightScalesTheWarmedUpKlTermAndIsChecked() {
+        TrainingSpec plain = spec(ModelType.VAE, 16, null, null, null);
+        TrainingSpec beta = new TrainingSpec("d", ModelType.VAE, true, null, 10, 8, 1e-3,
+                TrainingSpec.Schedule.CONSTANT, 4, 16, 1, 1, 4, 0, 1, "BERNOULLI", null, null, null, null, 0.25);
+        assertThat(beta.problems()).isEmpty();
+        assertThat(plain.klWeightAt(5)).isEqualTo(1.0);
+        assertThat(beta.klWeightAt(1)).isEqualTo(0.125); // half-way through the warm-up
+        assertThat(beta.klWeightAt(9)).isEqualTo(0.25);
+        for (double bad : new double[] {0, -1, 10.5}) {
+            TrainingSpec b = new TrainingSpec("d", ModelType.VAE, true, null, 2, 8, 1e-3,
+                    TrainingSpec.Schedule.CONSTANT, 4, 16, 1, 1, 0, 0, 1, "BERNOULLI", null, null, null, null, bad);
+            assertThat(b.problems()).containsExactly("klWeight must be in (0, 10]");
         }
     }
 

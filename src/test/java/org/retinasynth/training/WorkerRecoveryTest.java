@@ -107,7 +107,7 @@ class WorkerRecoveryTest {
             // though the two workers' libtorch work in this one JVM takes turns
             for (int i = 0; i < 6; i++) {
                 ids.add(training.create(owner, new TrainingSpec(dataset, ModelType.VAE, false, null, 6, 4, 1e-3,
-                        TrainingSpec.Schedule.CONSTANT, 4, 4, 1, 1, 0, 0, i, null, null, null, null, null)).id());
+                        TrainingSpec.Schedule.CONSTANT, 4, 4, 1, 1, 0, 0, i, null, null, null, null, null, null)).id());
             }
             JdbcClient jdbc = a.getBean(JdbcClient.class);
             long end = System.currentTimeMillis() + 180_000;
