@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.retinasynth.RetinaSynthApplication;
 import org.retinasynth.corruption.CorruptionSpec;
@@ -122,13 +124,15 @@ public final class ArchitectureBench {
                             prdc.precision(), prdc.recall(), auc, recFd, seconds));
                     addRow(rowLabels, rows, v + " samples", s, labels, 28);
                     addRow(rowLabels, rows, v + " reconstructions", rec, labels, 28);
+                    Map<String, LatentPrior> priors = new HashMap<>();
                     for (String sampler : System.getProperty("arch.samplers", "").split(",")) {
                         if (sampler.isBlank()) {
                             continue;
                         }
                         String[] q = sampler.split(":");
                         double temperature = Double.parseDouble(q[1]);
-                        LatentPrior prior = prior(model, q[0], trainX, train.grades(), train.count());
+                        LatentPrior prior = priors.computeIfAbsent(q[0],
+                                kind -> prior(model, kind, trainX, train.grades(), train.count()));
                         float[] zs = prior.sample(labels, n, temperature, 31);
                         float[] zFit = prior.sample(train.grades(), train.count(), temperature, 59);
                         float[] ss = model.decode(zs, labels, n, false);
@@ -151,16 +155,16 @@ public final class ArchitectureBench {
     }
 
     /**
-     * {@code means}: one Gaussian per grade fitted to the posterior means (what models keep);
+     * {@code means}: one Gaussian per grade fitted to the posterior means (the model's own, fitted above);
      * {@code draws}: fitted to four draws from each image's posterior, so its spread includes the
      * posterior variances (the aggregate posterior's moments).
      */
     private static LatentPrior prior(VaeModel model, String kind, float[] x, int[] grades, int count) {
+        if (kind.equals("means")) {
+            return model.prior();
+        }
         float[][] enc = model.encode(x, grades, count);
         int d = model.latentDim();
-        if (kind.equals("means")) {
-            return LatentPrior.fit(enc[0], grades, count, d, 5, 1);
-        }
         int draws = 4;
         float[] z = new float[draws * count * d];
         int[] g = new int[draws * count];
@@ -176,7 +180,7 @@ public final class ArchitectureBench {
                 }
             }
         }
-        return LatentPrior.fit(z, g, draws * count, d, 5, 1);
+        return LatentPrior.fit(z, g, draws * count, d, model.numClasses(), 1);
     }
 
     private static void addRow(List<String> rowLabels, List<List<BufferedImage>> rows, String what, float[] images,

@@ -41,7 +41,7 @@ public final class ImageDecoder {
     public record DecodedImage(BufferedImage image, String format, int width, int height, int subsampling) {
     }
 
-    private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     private static final byte[] JPEG_MAGIC = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
     private static final byte[] TIFF_LE_MAGIC = {'I', 'I', 42, 0};
     private static final byte[] TIFF_BE_MAGIC = {'M', 'M', 0, 42};

@@ -13,7 +13,6 @@ import java.util.zip.Deflater;
  */
 final class PngEncoder {
 
-    private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     private static final int SUB_FILTER = 1;
 
     /** One per thread: a deflater holds ~300 KB of native state whose set-up costs more than a small image. */
@@ -57,7 +56,7 @@ final class PngEncoder {
         header[9] = 2; // truecolour
         // compression, filter method and interlace stay 0
         ByteArrayOutputStream out = new ByteArrayOutputStream(idat.size() + 64);
-        out.writeBytes(SIGNATURE);
+        out.writeBytes(ImageDecoder.PNG_MAGIC);
         chunk(out, "IHDR", header);
         chunk(out, "IDAT", idat.toByteArray());
         chunk(out, "IEND", new byte[0]);

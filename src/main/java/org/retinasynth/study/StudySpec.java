@@ -166,9 +166,9 @@ public record StudySpec(String datasetId, List<Arm> arms, int seeds, boolean all
                             org.retinasynth.model.VaeConfig.Likelihood.values())
                     .anyMatch(l -> l.name().equals(generative.likelihood())),
                     "generative.likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
-            org.retinasynth.training.TrainingSpec.architectureProblems(p, "generative.", generative.norm(),
-                    generative.residual(), generative.frequencyLossWeight(), generative.featureLossWeight(), generative.klWeight(),
-                    generative.baseChannels());
+            org.retinasynth.training.TrainingSpec.modelOptionProblems(p, "generative.", generative.norm(),
+                    generative.residual(), generative.frequencyLossWeight(), generative.featureLossWeight(),
+                    generative.klWeight(), generative.baseChannels());
             if (generative.prior() != null && !generative.prior().equals("FITTED") && !generative.prior().equals("STANDARD")) {
                 p.add("generative.prior must be FITTED or STANDARD");
             }

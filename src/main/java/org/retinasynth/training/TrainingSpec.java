@@ -72,16 +72,16 @@ public record TrainingSpec(String datasetId, ModelType modelType, boolean condit
         check(p, klWarmupEpochs >= 0 && klWarmupEpochs <= epochs, "klWarmupEpochs must be 0-epochs");
         check(p, likelihood == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Likelihood.values())
                 .anyMatch(l -> l.name().equals(likelihood)), "likelihood must be GAUSSIAN_FIXED, GAUSSIAN_LEARNED or BERNOULLI");
-        architectureProblems(p, "", norm, residual, frequencyLossWeight, featureLossWeight, klWeight, baseChannels);
+        modelOptionProblems(p, "", norm, residual, frequencyLossWeight, featureLossWeight, klWeight, baseChannels);
         check(p, earlyStoppingPatience >= 0 && earlyStoppingPatience <= 1000, "earlyStoppingPatience must be 0-1000");
         return p;
     }
 
     /**
-     * Problems of the norm/residual/frequency/feature options, shared with the study spec's generative
+     * Problems of the norm/residual/frequency/feature/KL-weight options, shared with the study spec's generative
      * settings ({@code prefix} names the field's parent there).
      */
-    public static void architectureProblems(List<String> p, String prefix, String norm, Boolean residual,
+    public static void modelOptionProblems(List<String> p, String prefix, String norm, Boolean residual,
                                             Double frequencyLossWeight, Double featureLossWeight,
                                             Double klWeight, int baseChannels) {
         check(p, norm == null || java.util.Arrays.stream(org.retinasynth.model.VaeConfig.Norm.values())

@@ -30,9 +30,10 @@ class WorkerRecoveryTest {
     void aKilledWorkersJobResumesFromItsCheckpointElsewhere() throws Exception {
         PostgresDatabases.Coordinates db = PostgresDatabases.fresh();
         Path dataDir = Files.createTempDirectory("retinasynth-kill-");
-        ServiceProcess worker = ServiceProcess.start(dataDir, "worker.log", "--spring.datasource.url=" + db.url(),
-                "--spring.datasource.username=" + db.username(), "--spring.datasource.password=" + db.password(),
-                "--retinasynth.jobs.heartbeat-seconds=1", "--retinasynth.jobs.missed-heartbeats=4");
+        String[] settings = {"--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.username(),
+                "--spring.datasource.password=" + db.password(), "--retinasynth.jobs.heartbeat-seconds=1",
+                "--retinasynth.jobs.missed-heartbeats=4"};
+        ServiceProcess worker = ServiceProcess.start(dataDir, "worker.log", settings);
         try {
             String dataset = field(worker.postJson("/api/v1/datasets/demo",
                     "{\"name\":\"kill\",\"countsPerGrade\":[6,6,6,6,6],\"imageSize\":64,\"workingSize\":28,\"seed\":3}"),
@@ -56,9 +57,6 @@ class WorkerRecoveryTest {
 
             // the survivor and the uninterrupted reference run in fresh worker processes like the first one,
             // not in this test JVM, whose libtorch has served every integration test before this one
-            String[] settings = {"--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.username(),
-                    "--spring.datasource.password=" + db.password(), "--retinasynth.jobs.heartbeat-seconds=1",
-                    "--retinasynth.jobs.missed-heartbeats=4"};
             try (ServiceProcess survivor = ServiceProcess.start(dataDir, "survivor.log", settings)) {
                 awaitEnd(jdbc, job, "the job was not taken up again");
             }
