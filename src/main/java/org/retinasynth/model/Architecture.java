@@ -42,9 +42,12 @@ final class Architecture {
     final int outputChannels;
     /**
      * Channels the final conv actually computes: {@link #outputChannels} rounded up to a multiple
-     * of 16, the extra ones are sliced off unused. Works around a libtorch 2.7.1 CPU (oneDNN) bug
-     * seen on this AVX-512 machine: the input gradient of a stride-1 3x3 convolution with fewer than
-     * 16 output channels is nondeterministic and sometimes NaN. Not counted as model FLOPs.
+     * of 16, the extra ones are sliced off unused. Added against what looked like a libtorch 2.7.1
+     * CPU (oneDNN) bug: the input gradient of a stride-1 3x3 convolution with fewer than 16 output
+     * channels was nondeterministic and sometimes NaN. Most likely that was the freed constant of
+     * {@link Scalar} (the loss's first constant factor acts right after this conv); not measured
+     * again, and kept because dropping it changes every model's initialisation. Not counted as
+     * model FLOPs.
      */
     final int computedOutputChannels;
 

@@ -139,7 +139,7 @@ final class ClassifierBlock extends GradeClassifierBlock {
     /** (B, C, S, S) images in [0,1] -> (B, 4 width) pooled features. */
     @Override
     NDArray features(ParameterStore ps, NDArray x, boolean training) {
-        NDArray normalised = ConvVaeBlock.channelsLast(x.mul(2f).sub(1f));
+        NDArray normalised = ConvVaeBlock.channelsLast(Scalar.mul(x, 2f).sub(1f));
         return body.forward(ps, new NDList(normalised), training).singletonOrThrow();
     }
 
@@ -149,7 +149,7 @@ final class ClassifierBlock extends GradeClassifierBlock {
      * compares: spatial maps, so that where things are matters, not only which grade they suggest.
      */
     NDList stages(ParameterStore ps, NDArray x, boolean training) {
-        NDList current = new NDList(ConvVaeBlock.channelsLast(x.mul(2f).sub(1f)));
+        NDList current = new NDList(ConvVaeBlock.channelsLast(Scalar.mul(x, 2f).sub(1f)));
         NDList out = new NDList();
         for (Block child : body.getChildren().values()) {
             current = child.forward(ps, current, training);

@@ -167,7 +167,7 @@ final class ConvVaeBlock extends AbstractBlock {
     /** The posterior layer's mean and log-variance from encoder features (and the one-hot grade). */
     static NDList posteriorStats(Block posterior, ParameterStore ps, NDArray h, boolean training) {
         NDList stats = posterior.forward(ps, new NDList(h), training).singletonOrThrow().split(2, 1);
-        return new NDList(stats.get(0), stats.get(1).div(LOGVAR_BOUND).tanh().mul(LOGVAR_BOUND));
+        return new NDList(stats.get(0), Scalar.mul(Scalar.div(stats.get(1), LOGVAR_BOUND).tanh(), LOGVAR_BOUND));
     }
 
     /**
@@ -258,7 +258,7 @@ final class ConvVaeBlock extends AbstractBlock {
         NDArray eps = inputs.get(1);
         NDArray onehot = inputs.size() > 2 ? inputs.get(2) : null;
         NDList stats = encode(ps, x, onehot, training);
-        NDArray z = stats.get(0).add(stats.get(1).mul(0.5f).exp().mul(eps));
+        NDArray z = stats.get(0).add(Scalar.mul(stats.get(1), 0.5f).exp().mul(eps));
         return new NDList(decode(ps, z, onehot, training), stats.get(0), stats.get(1));
     }
 

@@ -365,8 +365,8 @@ public abstract class TorchModel<C> implements ModelRegistry.Storable, AutoClose
                 int repaired = parameters.sanitizeGradients(step);
                 if (repaired > 0) {
                     // a run that needed this no longer matches a rerun of the same spec bit for bit
-                    LOG.warn("{} seed {} step {}: non-finite gradient entries in {} parameter(s) set to 0 (libtorch CPU "
-                            + "convolution backward); the loss was finite", entry.format(), seed, adam.steps() + 1, repaired);
+                    LOG.warn("{} seed {} step {}: non-finite gradient entries in {} parameter(s) set to 0; the loss was "
+                            + "finite", entry.format(), seed, adam.steps() + 1, repaired);
                 }
             }
             adam.step(learningRate);

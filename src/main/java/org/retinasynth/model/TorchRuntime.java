@@ -275,10 +275,11 @@ public final class TorchRuntime {
 
     /**
      * Replaces NaN and infinite gradient entries by 0, in place, and returns how many parameters
-     * had any. libtorch 2.7.1's CPU convolution backward now and then writes NaN into a gradient
-     * while the loss is finite (seen under thread contention, and in the unused padding channels of
-     * the last decoder conv); applied by the optimiser, one NaN poisons every later step. One sum
-     * per parameter and one value read back when all is well.
+     * had any; applied by the optimiser, one NaN would poison every later step. Such gradients with a
+     * finite loss were long blamed on libtorch's convolution backward; they came from constants that
+     * the garbage collector freed under autograd (see {@link Scalar}). Kept as a guard, and logged,
+     * because a repaired step means the run no longer matches a rerun. One sum per parameter and one
+     * value read back when all is well.
      */
     static int sanitizeGradients(java.util.List<ai.djl.nn.Parameter> params, NDManager scope) {
         java.util.List<NDArray> grads = new java.util.ArrayList<>();

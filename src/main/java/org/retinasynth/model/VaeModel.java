@@ -229,14 +229,14 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
                     corrupted == null ? null : rows(corrupted, k, batch, per, start, n),
                     k, labels, start, n, rows(eps, m * k, batch, d, start, n), true);
             float share = (float) n / batch;
-            NDArray loss = t.get(0).add(t.get(1).mul((float) klWeight));
+            NDArray loss = t.get(0).add(Scalar.mul(t.get(1), (float) klWeight));
             if (frequencyWeight > 0) {
-                loss = loss.add(t.get(2).mul(frequencyWeight));
+                loss = loss.add(Scalar.mul(t.get(2), frequencyWeight));
             }
             if (featureWeight > 0) {
-                loss = loss.add(t.get(3).mul(featureWeight));
+                loss = loss.add(Scalar.mul(t.get(3), featureWeight));
             }
-            collector.backward(loss.mul(share));
+            collector.backward(Scalar.mul(loss, share));
             float[] parts = NDArrays.stack(t).toFloatArray();
             return new double[] {share * parts[0], share * parts[1], share * parts[2], share * parts[3]};
         }, (step, sums) -> "non-finite loss at step " + step + " (reconstruction " + sums[0] + ", kl " + sums[1]
@@ -330,12 +330,12 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
                     NDArray oh = oneHot(sub, labels, s0, m);
                     NDList stats = block.encode(parameterStore, x, oh, false);
                     long[] reps = {r, 1};
-                    NDArray z = stats.get(0).tile(reps).add(stats.get(1).mul(0.5f).exp().tile(reps)
+                    NDArray z = stats.get(0).tile(reps).add(Scalar.mul(stats.get(1), 0.5f).exp().tile(reps)
                             .mul(staging.floats(sub, e, new Shape((long) r * m, d))));
                     NDArray out = block.decode(parameterStore, z, oh == null ? null : oh.tile(reps), false);
                     NDArray logLik = VaeObjective.logLikelihood(out, x, config).reshape(-1);
-                    return NDArrays.concat(new NDList(logLik, z.square().sum(new int[] {1}).mul(0.5f),
-                            stats.get(1).sum(new int[] {1}).mul(0.5f))).toFloatArray();
+                    return NDArrays.concat(new NDList(logLik, Scalar.mul(z.square().sum(new int[] {1}), 0.5f),
+                            Scalar.mul(stats.get(1).sum(new int[] {1}), 0.5f))).toFloatArray();
                 });
                 int rows = r * m;
                 for (int k = 0; k < r; k++) {
@@ -488,7 +488,7 @@ public final class VaeModel extends TorchModel<VaeConfig> implements GenerativeM
         NDList stats = block.encode(parameterStore, encoderInput, ohK, training);
         NDArray mean = stats.get(0);
         NDArray logVar = stats.get(1);
-        NDArray std = logVar.mul(0.5f).exp();
+        NDArray std = Scalar.mul(logVar, 0.5f).exp();
         NDArray e = staging.floats(sub, eps, new Shape((long) m * k * batch, d));
         NDArray z;
         NDArray ohKM;

@@ -51,7 +51,7 @@ final class VaeObjective {
             case GAUSSIAN_FIXED: {
                 double sigma = config.fixedSigma();
                 NDArray d = Activation.sigmoid(out).reshape(km, b, c, h, w).sub(clean);
-                return d.square().sum().div((float) (2.0 * sigma * sigma * samples))
+                return Scalar.div(d.square().sum(), (float) (2.0 * sigma * sigma * samples))
                         .add((float) (pixels * (Math.log(sigma) + HALF_LOG_2PI)));
             }
             case GAUSSIAN_LEARNED: {
@@ -60,14 +60,14 @@ final class VaeObjective {
                 double mid = (LOG_SIGMA_MIN + LOG_SIGMA_MAX) / 2;
                 double half = (LOG_SIGMA_MAX - LOG_SIGMA_MIN) / 2;
                 NDArray logSigma =
-                        parts.get(1).tanh().mul((float) half).add((float) mid).reshape(km, b, c, h, w);
-                return d.square().mul(logSigma.mul(-2f).exp()).mul(0.5f).add(logSigma)
-                        .sum().div((float) samples).add((float) (pixels * HALF_LOG_2PI));
+                        Scalar.mul(parts.get(1).tanh(), (float) half).add((float) mid).reshape(km, b, c, h, w);
+                return Scalar.div(Scalar.mul(d.square().mul(Scalar.mul(logSigma, -2f).exp()), 0.5f).add(logSigma)
+                        .sum(), (float) samples).add((float) (pixels * HALF_LOG_2PI));
             }
             case BERNOULLI: {
                 // -log p = softplus(l) - x * l, the numerically stable form of binary cross-entropy
                 NDArray logits = out.reshape(km, b, c, h, w);
-                return Activation.softPlus(logits).sub(logits.mul(clean)).sum().div((float) samples);
+                return Scalar.div(Activation.softPlus(logits).sub(logits.mul(clean)).sum(), (float) samples);
             }
             default:
                 throw new IllegalStateException("unknown likelihood " + config.likelihood());
@@ -94,7 +94,7 @@ final class VaeObjective {
             case GAUSSIAN_FIXED: {
                 double sigma = config.fixedSigma();
                 NDArray d = Activation.sigmoid(out).reshape(r, b, c, h, w).sub(clean);
-                return d.square().sum(perImage).div((float) (2.0 * sigma * sigma))
+                return Scalar.div(d.square().sum(perImage), (float) (2.0 * sigma * sigma))
                         .add((float) (pixels * (Math.log(sigma) + HALF_LOG_2PI))).neg();
             }
             case GAUSSIAN_LEARNED: {
@@ -103,8 +103,8 @@ final class VaeObjective {
                 double mid = (LOG_SIGMA_MIN + LOG_SIGMA_MAX) / 2;
                 double half = (LOG_SIGMA_MAX - LOG_SIGMA_MIN) / 2;
                 NDArray logSigma =
-                        parts.get(1).tanh().mul((float) half).add((float) mid).reshape(r, b, c, h, w);
-                return d.square().mul(logSigma.mul(-2f).exp()).mul(0.5f).add(logSigma)
+                        Scalar.mul(parts.get(1).tanh(), (float) half).add((float) mid).reshape(r, b, c, h, w);
+                return Scalar.mul(d.square().mul(Scalar.mul(logSigma, -2f).exp()), 0.5f).add(logSigma)
                         .sum(perImage).add((float) (pixels * HALF_LOG_2PI)).neg();
             }
             case BERNOULLI: {
@@ -134,7 +134,7 @@ final class VaeObjective {
         long h = clean.getShape().get(2);
         long w = clean.getShape().get(3);
         NDArray mean = logMagnitude(decoderMean(out, (int) c)).reshape(samples / b, b, c, h, w);
-        return mean.sub(logMagnitude(clean)).abs().sum().div((float) samples);
+        return Scalar.div(mean.sub(logMagnitude(clean)).abs().sum(), (float) samples);
     }
 
     /**
@@ -166,25 +166,25 @@ final class VaeObjective {
             for (int i = 0; i < s.dimension(); i++) {
                 dims[i + 1] = s.get(i);
             }
-            NDArray term = generated.get(l).reshape(new Shape(dims)).sub(target.get(l)).square().sum()
-                    .mul((float) (pixels / perImage));
+            NDArray term = Scalar.mul(generated.get(l).reshape(new Shape(dims)).sub(target.get(l)).square().sum(),
+                    (float) (pixels / perImage));
             sum = sum == null ? term : sum.add(term);
         }
-        return sum.div((float) (samples * generated.size()));
+        return Scalar.div(sum, (float) (samples * generated.size()));
     }
 
     /** {@code log(1 + |F(x)|)} over the last two axes, orthonormal scaling. */
     static NDArray logMagnitude(NDArray x) {
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
-        return x.fft2(new long[] {h, w}, new long[] {2, 3}).abs().div((float) Math.sqrt((double) h * w))
+        return Scalar.div(x.fft2(new long[] {h, w}, new long[] {2, 3}).abs(), (float) Math.sqrt((double) h * w))
                 .add(1f).log();
     }
 
     /** Scalar: mean over rows of KL(N(mean, exp(logVar)) || N(0, I)). */
     static NDArray kl(NDArray mean, NDArray logVar) {
         long rows = mean.getShape().get(0);
-        return mean.square().add(logVar.exp()).sub(1f).sub(logVar).sum().div(2f * rows);
+        return Scalar.div(mean.square().add(logVar.exp()).sub(1f).sub(logVar).sum(), 2f * rows);
     }
 
     /** Decoder mean image in [0,1] from the raw decoder output. */
