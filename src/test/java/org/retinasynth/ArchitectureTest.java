@@ -5,10 +5,14 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPac
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.AccessTarget;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import java.util.Set;
 
 /** Holds the package arrows in place: data flows one way, the API edge is a leaf. */
 @AnalyzeClasses(packages = "org.retinasynth", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -83,4 +87,21 @@ class ArchitectureTest {
     static final ArchRule imageIsALeaf = noClasses().that().resideInAPackage("org.retinasynth.image..")
             .should().dependOnClassesThat(resideInAPackage("org.retinasynth..")
                     .and(not(resideInAPackage("org.retinasynth.image.."))));
+
+    /**
+     * DJL turns the constant of {@code x.mul(0.5f)} into a tensor over Java memory that the garbage
+     * collector may free while autograd still needs it; {@code model.Scalar} allocates it in libtorch.
+     */
+    @ArchTest
+    static final ArchRule constantFactorsGoThroughScalar = noClasses().should().callMethodWhere(
+            new DescribedPredicate<JavaMethodCall>("NDArray mul/div/pow/maximum/minimum with a Number") {
+                @Override
+                public boolean test(JavaMethodCall call) {
+                    AccessTarget.MethodCallTarget t = call.getTarget();
+                    return Set.of("mul", "div", "pow", "maximum", "minimum").contains(t.getName())
+                            && t.getOwner().isAssignableTo("ai.djl.ndarray.NDArray")
+                            && t.getRawParameterTypes().size() == 1
+                            && t.getRawParameterTypes().get(0).isEquivalentTo(Number.class);
+                }
+            }).because("autograd may keep the constant after the collector has freed it");
 }

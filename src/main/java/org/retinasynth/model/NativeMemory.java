@@ -20,7 +20,8 @@ import java.nio.ByteOrder;
  * small heap that is rare, so a training run held hundreds of MiB of dead input buffers (up to
  * {@code -XX:MaxDirectMemorySize}, by default the heap size) and resident memory rose and fell with
  * the GC. {@link Staging} copies through one reused direct buffer and clones, so every tensor's
- * memory is libtorch's and is freed when its {@code NDManager} closes.
+ * memory is libtorch's and is freed when its {@code NDManager} closes. DJL wraps the constant of
+ * {@code x.mul(0.5f)} the same way, and autograd can outlive that buffer; {@link Scalar} covers it.
  *
  * <p><b>What was tried and dropped.</b> Turning malloc's mmap off ({@code mallopt(M_MMAP_MAX, 0)},
  * 1 GiB trim threshold) made the default 64x64 training step 10-20% faster on the 2-core VM (fewer
